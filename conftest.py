@@ -1,0 +1,117 @@
+"""The root fixture: province → city → county → two sibling units, one person per role."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from kepu.accounts.models import User
+from kepu.organisations.models import Membership
+from kepu.organisations.services import add_organisation, add_region
+
+Role = Membership.Role
+PASSWORD = "kepu-test-Passw0rd"
+
+
+def make_user(phone: str, name: str, email: str = "") -> User:
+    return User.objects.create_user(phone=phone, email=email, name=name, password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher's cost is the point in production and only slows tests down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tree(db):
+    ningxia = add_region(code="64", name="宁夏回族自治区")
+    zhongwei = add_region(parent=ningxia, code="6405", name="中卫市")
+    shapotou = add_region(parent=zhongwei, code="640502", name="沙坡头区")
+    province = add_organisation(name="宁夏回族自治区科学技术协会", kind="association",
+                                level="province", region=ningxia)
+    city = add_organisation(parent=province, name="中卫市科学技术协会", kind="association",
+                            level="city", region=zhongwei)
+    county = add_organisation(parent=city, name="沙坡头区科学技术局", kind="department",
+                              level="county", region=shapotou)
+    unit_a = add_organisation(parent=county, name="中卫市沙坡头区第十一小学", kind="school",
+                              level="unit", region=shapotou)
+    unit_b = add_organisation(parent=county, name="沙坡头区水务局", kind="department",
+                              level="unit", region=shapotou)
+    people = {
+        "public": make_user("13800000001", "公众甲", "public@example.com"),
+        "reporter_a": make_user("13800000002", "填报员A", "reporter.a@example.com"),
+        "reporter_b": make_user("13800000003", "填报员B", "reporter.b@example.com"),
+        "reviewer": make_user("13800000004", "审核员", "reviewer@example.com"),
+        "admin": make_user("13800000005", "管理员", "admin@example.com"),
+        "coordinator": make_user("13800000006", "协调员", "coordinator@example.com"),
+    }
+    Membership.objects.create(user=people["reporter_a"], organisation=unit_a, role=Role.REPORTER)
+    Membership.objects.create(user=people["reporter_b"], organisation=unit_b, role=Role.REPORTER)
+    Membership.objects.create(user=people["reviewer"], organisation=county, role=Role.REVIEWER)
+    Membership.objects.create(user=people["admin"], organisation=city, role=Role.ADMIN)
+    Membership.objects.create(user=people["coordinator"], organisation=county,
+                              role=Role.COORDINATOR)
+    return SimpleNamespace(
+        regions=SimpleNamespace(ningxia=ningxia, zhongwei=zhongwei, shapotou=shapotou),
+        province=province, city=city, county=county, unit_a=unit_a, unit_b=unit_b, **people,
+    )
+
+
+@pytest.fixture
+def campaign(tree):
+    from kepu.campaigns.services import add_joint_action, create_campaign
+
+    now = timezone.now()
+    campaign = create_campaign(
+        actor=tree.admin, organiser=tree.city, title="2021年全国科普日", slug="science-day-2021",
+        theme="百年再出发,迈向高水平科技自立自强",
+        starts_on=(now - dt.timedelta(days=1)).date(), ends_on=(now + dt.timedelta(days=30)).date(),
+        time_zone="Asia/Shanghai", register_by=now + dt.timedelta(days=7),
+        results_by=now + dt.timedelta(days=40), summary_by=now + dt.timedelta(days=45),
+    )
+    add_joint_action(campaign, actor=tree.admin, title="水利科普联合行动", lead_unit=tree.unit_b)
+    return campaign
+
+
+def activity_fields(**overrides):
+    start = timezone.now() + dt.timedelta(days=3)
+    fields = dict(
+        title="碳达峰碳中和科普讲座", description="面向公众普及生态文明知识。", kind="lecture",
+        format="onsite", venue="沙坡头区第十一小学报告厅", starts_at=start,
+        ends_at=start + dt.timedelta(hours=2), capacity=20, signup_required=True,
+        contact_name="孙浩", contact_phone="15109558601",
+    )
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def make_activity(tree, campaign):
+    """Build an activity of unit A through the services, up to the wanted status."""
+    from kepu.activities import services
+
+    def build(status="published", organisation=None, reporter=None, **overrides):
+        organisation = organisation or tree.unit_a
+        reporter = reporter or (tree.reporter_a if organisation == tree.unit_a else tree.reporter_b)
+        activity = services.create_activity(
+            actor=reporter, organisation=organisation, campaign=overrides.pop("campaign", campaign),
+            region=tree.regions.shapotou, **activity_fields(**overrides),
+        )
+        steps = ["submitted", "approved", "published"]
+        if status in steps:
+            services.submit_activity(activity, actor=reporter)
+        if status in steps[1:]:
+            services.approve_activity(activity, actor=tree.reviewer)
+        if status == "published":
+            services.publish_activity(activity, actor=reporter)
+        activity.refresh_from_db()
+        return activity
+
+    return build
+
+
+@pytest.fixture
+def published(make_activity):
+    return make_activity()

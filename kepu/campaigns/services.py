@@ -1,0 +1,167 @@
+"""Campaign services: creating campaigns and their children, joint actions, deadlines."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kepu.core.audit import log_action, snapshot
+from kepu.core.errors import DomainError
+from kepu.organisations import scoping
+from kepu.organisations.models import Organisation
+
+from .models import Campaign, CampaignTarget, DeadlineReopening, JointAction, Phase
+
+CAMPAIGN_FIELDS = [
+    "title", "theme", "slug", "starts_on", "ends_on", "time_zone", "language", "description",
+    "register_by", "results_by", "summary_by", "participation", "is_public",
+]
+
+
+@transaction.atomic
+def create_campaign(
+    *, actor, organiser: Organisation, parent: Campaign | None = None, **fields
+) -> Campaign:
+    """Create a campaign owned by ``organiser``.
+
+    A child campaign must be run by the parent's organiser or one of its descendants; it
+    inherits the parent's theme when it sets none. Raises Forbidden without campaigns.manage.
+    """
+    scoping.require(actor, "campaigns.manage", organiser)
+    if parent is not None and not organiser.is_within(parent.organiser):
+        raise DomainError(
+            "child_outside_parent",
+            _("A child campaign must be run by an organisation under the parent's organiser."),
+        )
+    campaign = Campaign(organiser=organiser, parent=parent, **fields)
+    campaign.full_clean(exclude=["lineage"])
+    campaign.save()
+    prefix = parent.lineage if parent else "/"
+    campaign.lineage = f"{prefix}{campaign.pk}/"
+    campaign.save(update_fields=["lineage"])
+    log_action("campaigns.campaign.created", campaign, actor=actor, organisation=organiser,
+               after=snapshot(campaign))
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, *, actor, **fields) -> Campaign:
+    scoping.require(actor, "campaigns.manage", campaign.organiser)
+    before = snapshot(campaign)
+    for name, value in fields.items():
+        if name not in CAMPAIGN_FIELDS:
+            raise ValueError(name)
+        setattr(campaign, name, value)
+    campaign.full_clean(exclude=["lineage"])
+    campaign.save()
+    log_action("campaigns.campaign.updated", campaign, actor=actor,
+               organisation=campaign.organiser, before=before, after=snapshot(campaign))
+    return campaign
+
+
+@transaction.atomic
+def add_joint_action(
+    campaign: Campaign, *, actor, title: str, description: str = "",
+    lead_unit: Organisation | None = None, lead_unit_name: str = "", number: int | None = None,
+) -> JointAction:
+    scoping.require(actor, "campaigns.manage", campaign.organiser)
+    if number is None:
+        number = campaign.joint_actions.count() + 1
+    action = JointAction(
+        campaign=campaign, title=title, description=description, lead_unit=lead_unit,
+        lead_unit_name=lead_unit_name, number=number,
+    )
+    action.full_clean()
+    action.save()
+    log_action("campaigns.joint_action.created", action, actor=actor,
+               organisation=campaign.organiser, after=snapshot(action))
+    return action
+
+
+@transaction.atomic
+def set_target(campaign: Campaign, *, actor, level: str, min_key_activities: int) -> CampaignTarget:
+    scoping.require(actor, "campaigns.manage", campaign.organiser)
+    target, _created = CampaignTarget.objects.update_or_create(
+        campaign=campaign, level=level, defaults={"min_key_activities": min_key_activities}
+    )
+    log_action("campaigns.target.set", campaign, actor=actor, organisation=campaign.organiser,
+               after={"level": level, "min_key_activities": min_key_activities})
+    return target
+
+
+@transaction.atomic
+def reopen_phase(
+    campaign: Campaign, *, actor, phase: str, until: datetime,
+    organisation: Organisation | None = None,
+) -> DeadlineReopening:
+    """Let a phase accept late items until ``until`` (for everyone or one organisation)."""
+    scoping.require(actor, "campaigns.manage", campaign.organiser)
+    if phase not in Phase.values:
+        raise DomainError("invalid_phase", _("Unknown phase."))
+    if until <= timezone.now():
+        raise DomainError("reopen_in_past", _("The new closing time must be in the future."))
+    reopening = DeadlineReopening.objects.create(
+        campaign=campaign, phase=phase, until=until, organisation=organisation
+    )
+    log_action("campaigns.phase.reopened", campaign, actor=actor, organisation=campaign.organiser,
+               after={"phase": phase, "until": until.isoformat(),
+                      "organisation": organisation.pk if organisation else None})
+    return reopening
+
+
+def effective_deadline(campaign: Campaign, phase: str) -> datetime | None:
+    """The campaign's own deadline for the phase, else the nearest ancestor's."""
+    node = campaign
+    while node is not None:
+        deadline = node.deadline(phase)
+        if deadline is not None:
+            return deadline
+        node = node.parent
+    return None
+
+
+def check_phase_open(
+    campaign: Campaign, phase: str, *, organisation: Organisation, now: datetime | None = None
+) -> bool:
+    """Whether the phase still accepts items from ``organisation``; returns True when late.
+
+    Raises DomainError("deadline_passed") after the deadline unless the organiser reopened
+    the phase for everyone or for an organisation that contains ``organisation``.
+    """
+    now = now or timezone.now()
+    deadline = effective_deadline(campaign, phase)
+    if deadline is None or now <= deadline:
+        return False
+    reopenings = DeadlineReopening.objects.filter(
+        campaign__in=[campaign.pk, *campaign.ancestor_ids()], phase=phase, until__gte=now
+    ).select_related("organisation")
+    for reopening in reopenings:
+        if reopening.organisation is None or organisation.is_within(reopening.organisation):
+            return True
+    local = timezone.localtime(deadline, campaign.tz)
+    raise DomainError(
+        "deadline_passed",
+        _("The deadline for %(phase)s passed on %(when)s. Ask the organiser to reopen it.")
+        % {"phase": Phase(phase).label, "when": date_format(local, "DATETIME_FORMAT")},
+    )
+
+
+def participates(campaign: Campaign, organisation: Organisation) -> bool:
+    """Whether ``organisation`` takes part: in the organiser's subtree, or invited."""
+    if campaign.participation == Campaign.Participation.SUBTREE:
+        return organisation.is_within(campaign.organiser)
+    if organisation.pk == campaign.organiser_id:
+        return True
+    return any(organisation.is_within(invited) for invited in campaign.invited.all())
+
+
+def joint_actions_for(campaign: Campaign) -> list[JointAction]:
+    """The campaign's joint actions with those it inherits from every ancestor campaign."""
+    ids = [*campaign.ancestor_ids()] or [campaign.pk]
+    return list(
+        JointAction.objects.filter(campaign_id__in=ids)
+        .select_related("lead_unit", "campaign")
+        .order_by("campaign__lineage", "number")
+    )

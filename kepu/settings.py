@@ -1,0 +1,233 @@
+"""kepu settings.
+
+One file for every environment: the embedded default (SQLite, local-memory cache, in-process
+tasks) needs nothing installed; production differs only by environment variables
+(``KEPU_*``, ``DATABASE_URL``, ``REDIS_URL``). See docs/deployment.md.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+PRODUCTION = env_bool("KEPU_PRODUCTION")
+DEBUG = env_bool("KEPU_DEBUG", default=not PRODUCTION)
+SECRET_KEY = env("KEPU_SECRET_KEY", "" if PRODUCTION else "kepu-embedded-development-key-not-secret")
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise RuntimeError("KEPU_SECRET_KEY must be set to 50+ random characters in production")
+ALLOWED_HOSTS = [h for h in env("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("KEPU_CSRF_TRUSTED_ORIGINS").split(",") if o]
+SITE_URL = env("KEPU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "ninja",
+    "django_htmx",
+    "treebeard",
+    "kepu.core",
+    "kepu.accounts",
+    "kepu.organisations",
+    "kepu.campaigns",
+    "kepu.activities",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "kepu.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kepu.core.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "kepu.core.middleware.ElderModeMiddleware",
+]
+
+ROOT_URLCONF = "kepu.urls"
+WSGI_APPLICATION = "kepu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "kepu" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "kepu.core.context_processors.site",
+                "kepu.core.context_processors.staff",
+                "kepu.core.context_processors.language_links",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------------
+# SQLite is tuned as measured in TOOLCHAIN.md (WAL, IMMEDIATE transactions); PostgreSQL keeps
+# connections open between requests.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("KEPU_CONN_MAX_AGE", "60")))
+    _db["CONN_HEALTH_CHECKS"] = True
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db["OPTIONS"] = SQLITE_OPTIONS
+else:
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": env("KEPU_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+        "OPTIONS": SQLITE_OPTIONS,
+    }
+_db.setdefault("TEST", {})
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: concurrency tests need real locking between connections.
+    _db["TEST"]["NAME"] = env("KEPU_TEST_SQLITE_PATH", str(BASE_DIR / ".test-db.sqlite3"))
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["TEST"]["NAME"] = env("KEPU_TEST_DATABASE", "test_kepu")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, tasks -------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("KEPU_CACHE_PREFIX", "kepu"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+CELERY_BROKER_URL = env("KEPU_BROKER_URL", REDIS_URL or "memory://")
+CELERY_TASK_ALWAYS_EAGER = env_bool("KEPU_TASKS_EAGER", default=not env("KEPU_BROKER_URL"))
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["kepu.accounts.backends.PhoneOrEmailBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "campaigns:home"
+LOGOUT_REDIRECT_URL = "campaigns:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+KEPU_SMS_BACKEND = env("KEPU_SMS_BACKEND", "kepu.accounts.sms.ConsoleBackend")
+KEPU_OTP_TTL_SECONDS = 300
+# Throttles: (max attempts, window seconds).
+KEPU_LOGIN_LIMIT = (int(env("KEPU_LOGIN_LIMIT", "10")), 900)
+KEPU_OTP_SEND_LIMIT = (int(env("KEPU_OTP_SEND_LIMIT", "5")), 3600)
+KEPU_ADDRESS_LIMIT = (int(env("KEPU_ADDRESS_LIMIT", "60")), 900)
+KEPU_CHECKIN_CODE_PERIOD = 60
+# Only behind a reverse proxy that sets X-Forwarded-For may the header name the client.
+KEPU_TRUST_X_FORWARDED_FOR = env_bool("KEPU_TRUST_X_FORWARDED_FOR")
+# Seconds an anonymous public page may be served from the shared cache.
+KEPU_PUBLIC_CACHE_SECONDS = int(env("KEPU_PUBLIC_CACHE_SECONDS", "15"))
+
+# --- i18n -------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+    ("vi", "Tiếng Việt"),
+    ("en", "English"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static and media -------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "kepu" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("KEPU_MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "png", "jpg", "jpeg", "webp", "gif", "woff", "woff2"]
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+
+# --- Mail -------------------------------------------------------------------------------------
+EMAIL_BACKEND = env("KEPU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("KEPU_FROM_EMAIL", "kepu <noreply@localhost>")
+
+# --- Security ---------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("KEPU_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("KEPU_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("KEPU_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+KEPU_SITE_NAME = _("kepu")

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kepu.api.urls import api
+from kepu.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("bench/ceiling", core_views.ceiling, name="ceiling"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("kepu.campaigns.urls")),
+    path("", include("kepu.activities.urls")),
+    path("accounts/", include("kepu.accounts.urls")),
+    path("work/audit/", include("kepu.core.urls")),
+    path("django-admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+handler404 = "kepu.core.views.not_found"
+handler500 = "kepu.core.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
