@@ -42,3 +42,7 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "message": "Internal error"}, status=500)
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def audit_list(request):
+    return HttpResponse(status=501)
