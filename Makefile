@@ -42,6 +42,7 @@ fmt: $(STAMP)  ## format the code
 messages: $(STAMP)  ## extract translatable strings into the four catalogs
 	$(PYTHON) manage.py makemessages -l zh_Hans -l zh_Hant -l vi -l en --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
 	$(PYTHON) manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant -l vi -l en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(PYTHON) manage.py derive_catalogs
 
 bench: $(STAMP)  ## benchmarks against gunicorn on PostgreSQL (see docs/performance.md)
 	$(BIN)/pip install -q --disable-pip-version-check -r bench/requirements.txt

@@ -4,15 +4,17 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepu.core import ratelimit
-from kepu.core.errors import DomainError
+from kepu.core.audit import log_action
+from kepu.core.errors import Conflict, DomainError, Forbidden, NotFound
 from kepu.core.text import is_phone, normalise_phone
 
-from .models import OneTimeCode, User
+from .models import Notification, OneTimeCode, User
 from .sms import send_sms
 
 MAX_CODE_ATTEMPTS = 5
@@ -96,3 +98,198 @@ def check_password_login_allowed(identifier: str, *, address: str) -> None:
     ident = ident if "@" in ident else normalise_phone(ident)
     ratelimit.hit("login-account", ident[:100], limit=limit, window=window)
     ratelimit.hit("login-addr", address, limit=settings.KEPU_ADDRESS_LIMIT[0], window=window)
+
+
+# --- Password sign-in, profile, preferences ----------------------------------------------------
+
+
+def sign_in_with_password(identifier: str, password: str, *, address: str, request=None) -> User:
+    """Check a phone-or-e-mail and password; return the person.
+
+    Every attempt counts against the account and the address (check_password_login_allowed);
+    a success clears the account's counter. Raises Throttled when over the limit or when the
+    throttle store is down, DomainError("invalid_credentials") for a wrong pair.
+    """
+    identifier = (identifier or "").strip()
+    check_password_login_allowed(identifier, address=address)
+    user = authenticate(request, username=identifier, password=password)
+    if user is None:
+        raise DomainError(
+            "invalid_credentials",
+            _("The phone number or e-mail address and password do not match."),
+        )
+    ident = identifier.lower() if "@" in identifier else normalise_phone(identifier)
+    ratelimit.reset("login-account", ident[:100])
+    return user
+
+
+PROFILE_FIELDS = ("name", "email", "phone", "language", "elder_mode")
+
+
+@transaction.atomic
+def update_profile(user: User, *, name: str, email: str, phone: str, language: str,
+                   elder_mode: bool) -> User:
+    """Save a person's own profile. Raises DomainError when neither phone nor e-mail is left,
+    Conflict when another person already uses the phone number or the e-mail address."""
+    email = (email or "").strip().lower() or None
+    phone = normalise_phone(phone or "") or None
+    if not email and not phone:
+        raise DomainError("contact_required",
+                          _("Keep at least a phone number or an e-mail address."))
+    if phone and not is_phone(phone):
+        raise DomainError("invalid_phone", _("Enter a valid phone number."))
+    others = User.objects.exclude(pk=user.pk)
+    if phone and others.filter(phone=phone).exists():
+        raise Conflict("phone_taken", _("This phone number belongs to another account."))
+    if email and others.filter(email=email).exists():
+        raise Conflict("email_taken", _("This e-mail address belongs to another account."))
+    user.name = (name or "").strip()[:100]
+    user.email, user.phone = email, phone
+    user.language = language if language in dict(settings.LANGUAGES) else ""
+    user.elder_mode = bool(elder_mode)
+    user.save(update_fields=list(PROFILE_FIELDS))
+    return user
+
+
+def change_password(user: User, *, password: str) -> User:
+    """Set a new password (already validated by the form) and record it in the audit log."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        log_action("accounts.user.password_changed", user, actor=user)
+    return user
+
+
+def set_elder_mode(user: User, *, on: bool) -> User:
+    """Remember the elder-mode preference of a signed-in person."""
+    if user.elder_mode != on:
+        user.elder_mode = on
+        user.save(update_fields=["elder_mode"])
+    return user
+
+
+def mark_notification_read(notification: Notification, *, user: User) -> Notification:
+    """Mark one of the person's own notices as read (NotFound for anyone else's)."""
+    if notification.user_id != user.pk:
+        raise NotFound("not_found", _("This notice does not exist."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+# --- Personal data: export and deletion ---------------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_personal_data(user: User) -> dict:
+    """Everything kepu holds about ``user``, as plain JSON-ready values.
+
+    Only the person's own data: staff who checked them in, contact people of activities and
+    other participants are left out (their phone numbers never appear).
+    """
+    from kepu.activities.models import CheckIn, Feedback, Registration
+
+    registrations = Registration.objects.filter(user=user).select_related("activity")
+    checkins = CheckIn.objects.filter(user=user).select_related("activity")
+    feedback = Feedback.objects.filter(user=user).select_related("activity")
+    return {
+        "profile": {
+            "id": user.pk, "name": user.name, "phone": user.phone, "email": user.email,
+            "language": user.language, "elder_mode": user.elder_mode,
+            "date_joined": _iso(user.date_joined), "last_login": _iso(user.last_login),
+        },
+        "registrations": [
+            {
+                "activity": r.activity.title, "activity_id": r.activity_id, "status": r.status,
+                "name": r.name, "phone": r.phone, "ticket_code": r.ticket_code,
+                "is_minor": r.is_minor, "guardian_name": r.guardian_name,
+                "activity_starts_at": _iso(r.activity.starts_at),
+                "activity_ends_at": _iso(r.activity.ends_at),
+                "signed_up_at": _iso(r.created_at), "consent_at": _iso(r.consent_at),
+                "promoted_at": _iso(r.promoted_at), "cancelled_at": _iso(r.cancelled_at),
+            }
+            for r in registrations
+        ],
+        "checkins": [
+            {"activity": c.activity.title, "activity_id": c.activity_id, "at": _iso(c.at),
+             "method": c.method}
+            for c in checkins
+        ],
+        "feedback": [
+            {"activity": f.activity.title, "activity_id": f.activity_id, "rating": f.rating,
+             "comment": f.comment, "at": _iso(f.created_at)}
+            for f in feedback
+        ],
+        "notifications": [
+            {"message": n.message, "url": n.url, "at": _iso(n.created_at),
+             "read_at": _iso(n.read_at)}
+            for n in user.notifications.all()
+        ],
+        "memberships": [
+            {"organisation": m.organisation.name, "role": m.role, "since": _iso(m.created_at)}
+            for m in user.memberships.select_related("organisation")
+        ],
+    }
+
+
+def _cancel_open_registrations(user: User) -> list[int]:
+    """Cancel sign-ups for activities that have not ended, through the waiting-list service."""
+    from kepu.activities.models import Registration
+    from kepu.activities.services import cancel_registration
+
+    cancelled = []
+    open_ones = Registration.objects.active().filter(
+        user=user, activity__ends_at__gt=timezone.now()
+    )
+    for registration in open_ones:
+        try:
+            cancel_registration(registration, user=user)
+        except Conflict:
+            continue  # already checked in: attendance stays counted
+        cancelled.append(registration.pk)
+    return cancelled
+
+
+def delete_account(user: User, *, actor: User) -> User:
+    """Remove a person's personal data and close the account.
+
+    Open sign-ups are cancelled (waiting lists move up); past sign-ups, check-ins and ratings
+    stay so that counts and averages remain right, but lose every personal field: names,
+    phone numbers, comments. The row itself is kept, inactive and anonymous, because sign-ups
+    and feedback cascade from it. Memberships, notices, API tokens and codes are deleted.
+    Only the person may do this (Forbidden otherwise).
+    """
+    from kepu.activities.models import CheckIn, Feedback, Registration
+
+    if actor.pk != user.pk:
+        raise Forbidden("forbidden", _("Only the person can delete their own account."))
+    with transaction.atomic():
+        cancelled = _cancel_open_registrations(user)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        Registration.objects.filter(user=user).update(
+            name="-", phone="", guardian_name="", updated_at=timezone.now()
+        )
+        CheckIn.objects.filter(user=user).update(name="", phone="")
+        Feedback.objects.filter(user=user).update(comment="", updated_at=timezone.now())
+        if user.phone:
+            OneTimeCode.objects.filter(phone=user.phone).delete()
+        user.notifications.all().delete()
+        user.api_tokens.all().delete()
+        memberships = list(user.memberships.values_list("organisation_id", "role"))
+        user.memberships.all().delete()
+        user.groups.clear()
+        user.user_permissions.clear()
+        user.name, user.phone, user.language, user.elder_mode = "", None, "", False
+        # The model needs a phone or an e-mail: a unique address that reaches nobody.
+        user.email = f"deleted-{user.pk}@deleted.invalid"
+        user.is_active = user.is_staff = user.is_superuser = False
+        user.set_unusable_password()
+        user.save()
+        log_action("accounts.user.deleted", user, actor=user,
+                   after={"cancelled_registrations": cancelled,
+                          "memberships": [list(m) for m in memberships]})
+    return user

@@ -1,0 +1,246 @@
+"""Every route × every role: who gets through the gate and who is turned away.
+
+The routes come from the URL configuration and the API's OpenAPI document, so a route added
+without a line in ``ACCESS`` fails ``test_every_route_is_in_the_matrix``. "Through the gate"
+means any answer but a refusal: a form re-rendered with an error (200/400/409/422) is through,
+a 401/403/404 or a redirect to the log-in page is a refusal.
+"""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kepu.accounts.models import ApiToken, Notification
+from kepu.activities import services
+from kepu.activities.models import Feedback
+
+ROLES = ["anonymous", "public", "reporter_a", "reporter_b", "reviewer", "admin"]
+
+# Who may pass each gate. The objects are unit A's (the reporter_a's unit); reporter_b is the
+# sibling unit, reviewer sits on the county above both, admin on the city above the county.
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+OWNER = {"public"}  # the ticket / notification belongs to the public user
+STAFF = {"reporter_a", "reporter_b", "reviewer", "admin"}
+REPORT_ANYWHERE = {"reporter_a", "reporter_b", "admin"}
+VIEW_A = {"reporter_a", "reviewer", "admin"}
+REPORT_A = {"reporter_a", "admin"}
+REVIEW_A = {"reviewer", "admin"}
+CHECKIN_A = {"reporter_a", "admin"}
+MODERATE_A = {"reviewer", "admin"}
+MANAGE_CAMPAIGN = {"admin"}
+AUDIT = {"reviewer", "admin"}
+NOBODY: set[str] = set()
+
+# route name → (method, who passes, form data)
+ACCESS: dict[str, tuple[str, set[str], dict]] = {
+    # site
+    "healthz": ("GET", EVERYONE, {}),
+    "ceiling": ("GET", EVERYONE, {}),
+    "set_language": ("POST", EVERYONE, {"language": "vi", "next": "/"}),
+    # portal
+    "campaigns:home": ("GET", EVERYONE, {}),
+    "campaigns:campaign-detail": ("GET", EVERYONE, {}),
+    "campaigns:campaign-calendar": ("GET", EVERYONE, {}),
+    "activities:activity-list": ("GET", EVERYONE, {}),
+    "activities:activity-detail": ("GET", EVERYONE, {}),
+    "activities:activity-ics": ("GET", EVERYONE, {}),
+    "activities:registration-create": ("POST", SIGNED_IN, {}),
+    "activities:checkin-self": ("POST", EVERYONE, {"code": "000000"}),
+    "activities:feedback-create": ("POST", SIGNED_IN, {"rating": "5"}),
+    "activities:ticket-list": ("GET", SIGNED_IN, {}),
+    "activities:ticket-detail": ("GET", OWNER, {}),
+    "activities:registration-cancel": ("POST", OWNER, {}),
+    # accounts
+    "accounts:login": ("GET", EVERYONE, {}),
+    "accounts:code-request": ("GET", EVERYONE, {}),
+    "accounts:code-verify": ("GET", EVERYONE, {}),
+    "accounts:logout": ("GET", EVERYONE, {}),
+    "accounts:elder-mode": ("GET", EVERYONE, {"on": "1"}),
+    "accounts:profile": ("GET", SIGNED_IN, {}),
+    "accounts:password-change": ("GET", SIGNED_IN, {}),
+    "accounts:data-export": ("GET", SIGNED_IN, {}),
+    "accounts:data-delete": ("GET", SIGNED_IN, {}),
+    "accounts:notification-list": ("GET", SIGNED_IN, {}),
+    "accounts:notification-read": ("POST", OWNER, {}),
+    # workbench
+    "activities:work-home": ("GET", STAFF, {}),
+    "activities:work-activity-list": ("GET", STAFF, {}),
+    "activities:work-activity-create": ("GET", REPORT_ANYWHERE, {}),
+    "activities:work-activity-detail": ("GET", VIEW_A, {}),
+    "activities:work-activity-edit": ("GET", REPORT_A, {}),
+    "activities:work-activity-transition": ("POST", REVIEW_A, {}),
+    "activities:work-capacity": ("POST", REPORT_A, {"capacity": "30"}),
+    "activities:work-review-queue": ("GET", REVIEW_A, {}),
+    "activities:work-registration-list": ("GET", VIEW_A, {}),
+    "activities:work-checkin": ("GET", CHECKIN_A, {}),
+    "activities:work-checkin-code": ("GET", CHECKIN_A, {}),
+    "activities:work-feedback-hide": ("POST", MODERATE_A, {}),
+    "campaigns:work-campaign-list": ("GET", MANAGE_CAMPAIGN, {}),
+    "campaigns:work-campaign-create": ("GET", MANAGE_CAMPAIGN, {}),
+    "campaigns:work-campaign-detail": ("GET", MANAGE_CAMPAIGN, {}),
+    "campaigns:work-campaign-edit": ("GET", MANAGE_CAMPAIGN, {}),
+    "campaigns:work-jointaction-create": ("POST", MANAGE_CAMPAIGN, {}),
+    "campaigns:work-phase-reopen": ("POST", MANAGE_CAMPAIGN, {}),
+    "campaigns:work-target-set": ("POST", MANAGE_CAMPAIGN, {}),
+    "core:audit-list": ("GET", AUDIT, {}),
+}
+
+# Patterns that are not application routes of their own: the Django admin (superusers only,
+# checked separately below) and the API, whose operations are listed in API_ACCESS.
+SKIPPED_PREFIXES = ("admin:", "api:")
+
+# "METHOD /path" (as in the OpenAPI document) → who passes, JSON body
+API_ACCESS: dict[str, tuple[set[str], dict]] = {}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def app_routes() -> dict[str, URLPattern]:
+    routes = {}
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name.startswith(SKIPPED_PREFIXES) or name in routes:
+            continue
+        routes[name] = pattern
+    return routes
+
+
+def api_routes() -> set[str]:
+    from kepu.api.urls import api
+
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def test_every_route_is_in_the_matrix():
+    routes = set(app_routes())
+    assert routes - set(ACCESS) == set(), "routes without a line in ACCESS"
+    assert set(ACCESS) - routes == set(), "ACCESS lines for routes that no longer exist"
+
+
+def test_every_api_operation_is_in_the_matrix():
+    operations = api_routes()
+    assert operations - set(API_ACCESS) == set(), "API operations without a line in API_ACCESS"
+    assert set(API_ACCESS) - operations == set(), "API_ACCESS lines for removed operations"
+
+
+@pytest.fixture
+def world(tree, campaign, make_activity):
+    """Objects of unit A that every route is tried against."""
+    activity = make_activity()
+    submitted = make_activity(status="submitted", title="待审核的讲座")
+    ticket = services.register_for_activity(
+        activity.pk, user=tree.public, name="公众甲", phone="13800000001", consent=True
+    )
+    feedback = Feedback.objects.create(activity=activity, user=tree.public, rating=4, comment="好")
+    notification = Notification.objects.create(user=tree.public, message="您已报名", url="/")
+    return SimpleNamespace(tree=tree, campaign=campaign, activity=activity, submitted=submitted,
+                           ticket=ticket, feedback=feedback, notification=notification)
+
+
+def _kwargs(name: str, pattern: URLPattern, world) -> dict:
+    wanted = set(pattern.pattern.converters)
+    values = {
+        "pk": world.activity.pk,
+        "slug": world.campaign.slug,
+        "code": world.ticket.ticket_code,
+        "action": "approve",
+    }
+    if name == "activities:work-activity-transition":
+        values["pk"] = world.submitted.pk
+    elif name == "activities:work-feedback-hide":
+        values["pk"] = world.feedback.pk
+    elif name == "accounts:notification-read":
+        values["pk"] = world.notification.pk
+    elif name.startswith("campaigns:work-"):
+        values["pk"] = world.campaign.pk
+    return {key: values[key] for key in wanted}
+
+
+def _login(client, world, role: str) -> None:
+    if role != "anonymous":
+        client.force_login(getattr(world.tree, role))
+
+
+def _refused(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    if response.status_code in (301, 302):
+        location = response.headers.get("Location", "")
+        return "/accounts/login/" in location or "/django-admin/login/" in location
+    return False
+
+
+ROUTE_CASES = [(name, role) for name in sorted(ACCESS) for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), ROUTE_CASES)
+def test_route_lets_through_exactly_the_roles_it_should(client, world, name, role):
+    from django.urls import reverse
+
+    method, allowed, data = ACCESS[name]
+    pattern = app_routes()[name]
+    url = reverse(name, kwargs=_kwargs(name, pattern, world))
+    if name.startswith(("activities:", "campaigns:", "accounts:", "core:")):
+        url = url.replace("/zh-hans/", "/en/", 1)
+    _login(client, world, role)
+    client.raise_request_exception = False
+    response = client.post(url, data) if method == "POST" else client.get(url, data)
+    assert response.status_code < 500, f"{method} {url} as {role}: {response.status_code}"
+    assert response.status_code not in (405, 501), f"{method} {url}: {response.status_code}"
+    if role in allowed:
+        assert not _refused(response), f"{role} was refused {method} {url}"
+    else:
+        assert _refused(response), f"{role} got through {method} {url}: {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_django_admin_is_for_superusers_only(client, world, role):
+    _login(client, world, role)
+    response = client.get("/en/django-admin/")
+    assert _refused(response)
+
+
+def _api_path(operation: str, world) -> tuple[str, str]:
+    method, path = operation.split(" ", 1)
+    path = (
+        path.replace("{id}", str(world.activity.pk))
+        .replace("{activity_id}", str(world.activity.pk))
+        .replace("{code}", world.ticket.ticket_code)
+        .replace("{slug}", world.campaign.slug)
+    )
+    return method, path
+
+
+API_CASES = [(op, role) for op in sorted(API_ACCESS) for role in ROLES]
+
+
+@pytest.mark.parametrize(("operation", "role"), API_CASES)
+def test_api_operation_lets_through_exactly_the_roles_it_should(client, world, operation, role):
+    allowed, body = API_ACCESS[operation]
+    method, path = _api_path(operation, world)
+    headers = {}
+    if role != "anonymous":
+        _token, key = ApiToken.issue(getattr(world.tree, role), name="matrix")
+        headers["Authorization"] = f"Bearer {key}"
+    client.raise_request_exception = False
+    response = client.generic(method, path, data=json.dumps(body),
+                              content_type="application/json", headers=headers)
+    assert response.status_code < 500, f"{operation} as {role}: {response.status_code}"
+    if role in allowed:
+        assert response.status_code not in (401, 403, 404), f"{role} refused {operation}"
+    else:
+        assert response.status_code in (401, 403, 404), f"{role} got through {operation}"
