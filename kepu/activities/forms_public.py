@@ -19,7 +19,15 @@ REGION_CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 REGION_SELECT_DEPTH = 2
 
 
-class ActivitySearchForm(forms.Form):
+class PublicForm(forms.Form):
+    """Labels without a trailing colon: the layout separates label and field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ActivitySearchForm(PublicForm):
     """The public search, from the query string. Every field is optional."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
@@ -91,7 +99,7 @@ def _clean_phone(value: str) -> str:
     return normalise_phone(value) if value else ""
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(PublicForm):
     name = forms.CharField(label=_("Your name"), max_length=100)
     phone = forms.CharField(label=_("Phone number"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
@@ -120,7 +128,7 @@ class RegistrationForm(forms.Form):
         return cleaned
 
 
-class SelfCheckInForm(forms.Form):
+class SelfCheckInForm(PublicForm):
     code = forms.CharField(label=_("Check-in code shown at the venue"), max_length=12,
                            widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                          "autocomplete": "off"}))
@@ -134,7 +142,7 @@ class SelfCheckInForm(forms.Form):
         return _clean_phone(self.cleaned_data["phone"])
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PublicForm):
     rating = forms.TypedChoiceField(
         label=_("Your rating"), coerce=int, widget=forms.RadioSelect,
         choices=[(i, str(i)) for i in range(5, 0, -1)],

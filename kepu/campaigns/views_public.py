@@ -1,15 +1,83 @@
-"""Placeholder views: replaced by the real pages."""
+"""Public pages of campaigns: the home page, a campaign and its calendar file."""
 
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from kepu.activities.forms_public import ActivitySearchForm
+from kepu.activities.models import Activity
+from kepu.activities.selectors import public_activities
+from kepu.activities.views_public import ics_response
+from kepu.core.cache import public_page
+
+from .models import Campaign, Phase
+from .services import effective_deadline, joint_actions_for
+
+PAGE_SIZE = 20
+HOME_CAMPAIGNS = 30
+HOME_ACTIVITIES = 6
+# A calendar file is for people's calendars, not an export (the API and XLSX are for that).
+CALENDAR_LIMIT = 2000
 
 
-def home(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@public_page
+def home(request):
+    campaigns = (
+        Campaign.objects.public().current()
+        .select_related("parent")
+        .order_by("starts_on", "title")[:HOME_CAMPAIGNS]
+    )
+    upcoming = (
+        public_activities().filter(ends_at__gte=timezone.now())
+        .order_by("starts_at", "id")[:HOME_ACTIVITIES]
+    )
+    return render(request, "campaigns/public/home.html", {
+        "campaigns": campaigns,
+        "upcoming": upcoming,
+        "search_form": ActivitySearchForm(),
+    })
 
 
-def campaign_detail(request, *args, **kwargs):
-    return HttpResponse(status=501)
+def _public_campaign_or_404(slug: str) -> Campaign:
+    campaign = Campaign.objects.public().select_related("parent", "organiser").filter(
+        slug=slug).first()
+    if campaign is None:
+        raise Http404
+    return campaign
 
 
-def campaign_calendar(request, *args, **kwargs):
-    return HttpResponse(status=501)
+@public_page
+def campaign_detail(request, slug: str):
+    campaign = _public_campaign_or_404(slug)
+    activities = (
+        Activity.objects.public().in_campaign_tree(campaign)
+        .select_related("organisation", "region", "campaign")
+        .order_by("starts_at", "id")
+    )
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    deadlines = [
+        (Phase(phase).label, effective_deadline(campaign, phase)) for phase in Phase.values
+    ]
+    return render(request, "campaigns/public/campaign_detail.html", {
+        "campaign": campaign,
+        "tz": campaign.tz,
+        "theme": campaign.effective_theme,
+        "deadlines": [(label, when) for label, when in deadlines if when is not None],
+        "joint_actions": joint_actions_for(campaign),
+        "children": campaign.children.filter(is_public=True).order_by("starts_on", "title"),
+        "page_obj": page,
+        "activities": page.object_list,
+    })
+
+
+@public_page
+def campaign_calendar(request, slug: str):
+    campaign = _public_campaign_or_404(slug)
+    activities = (
+        Activity.objects.public().in_campaign_tree(campaign)
+        .select_related("organisation")
+        .order_by("starts_at", "id")[:CALENDAR_LIMIT]
+    )
+    return ics_response(request, activities, name=campaign.title,
+                        filename=f"kepu-{campaign.slug}.ics")

@@ -1,10 +1,34 @@
 from django.conf import settings
 
+# A QR code holds a few hundred characters comfortably; longer addresses (huge query strings)
+# fall back to the page without its query.
+PAGE_QR_MAX_URL = 300
+
+
+def page_url(request) -> str:
+    """The absolute address of the current page, on the public site address when it is set."""
+    path = request.get_full_path()
+    base = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    url = base + path
+    if len(url) > PAGE_QR_MAX_URL:
+        url = base + request.path
+    return url
+
 
 def site(request):
+    def page_qr():
+        # Lazy: computed only when a template shows it (the footer QR, 扫一扫在手机打开当前页).
+        from kepu.core.qr import qr_svg
+
+        url = page_url(request)
+        if len(url) > PAGE_QR_MAX_URL:
+            return ""
+        return qr_svg(url, scale=3)
+
     return {
         "elder_mode": getattr(request, "elder_mode", False),
         "site_url": settings.SITE_URL,
+        "page_qr": page_qr,
     }
 
 

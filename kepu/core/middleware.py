@@ -2,9 +2,10 @@
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.loader import render_to_string
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -33,17 +34,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith("/api/v1/docs"):
-            # The interactive API docs run the page's own bundled script and styles.
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace(
-                    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
-                ),
-            )
-        else:
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(self), geolocation=(), microphone=()"
+        )
         return response
 
 
@@ -72,7 +66,12 @@ class DatabaseUnavailableMiddleware:
 
 
 class ElderModeMiddleware:
-    """Elder mode (larger text, higher contrast, simpler layout) follows a cookie the visitor sets."""
+    """Elder mode (larger text, higher contrast, simpler layout) follows a cookie the visitor
+    sets, or the saved preference of a signed-in person.
+
+    The preference is read only when a session cookie comes with the request, so anonymous
+    pages never touch the session (and stay cacheable).
+    """
 
     COOKIE = "kepu_elder"
 
@@ -80,5 +79,9 @@ class ElderModeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.elder_mode = request.COOKIES.get(self.COOKIE) == "1"
+        on = request.COOKIES.get(self.COOKIE) == "1"
+        if not on and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            user = getattr(request, "user", None)
+            on = bool(user is not None and user.is_authenticated and user.elder_mode)
+        request.elder_mode = on
         return self.get_response(request)

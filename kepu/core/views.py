@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from kepu.core.text import mask_phone
 from kepu.organisations import scoping
 
 from .models import AuditEntry
@@ -96,9 +97,15 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-def _pretty(value) -> str:
+def audit_values_text(value) -> str:
+    """An entry's before/after values as indented JSON for a <pre>; phone numbers masked."""
     if not value:
         return ""
+    if isinstance(value, dict):
+        value = {
+            key: mask_phone(item) if "phone" in key and isinstance(item, str) else item
+            for key, item in value.items()
+        }
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
 
 
@@ -126,6 +133,6 @@ def audit_list(request):
             entries = entries.filter(at__date__lte=data["date_to"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page:
-        entry.before_text = _pretty(entry.before)
-        entry.after_text = _pretty(entry.after)
+        entry.before_text = audit_values_text(entry.before)
+        entry.after_text = audit_values_text(entry.after)
     return render(request, "core/audit_list.html", {"form": form, "page": page})

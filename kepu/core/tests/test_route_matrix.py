@@ -32,7 +32,7 @@ CHECKIN_A = {"reporter_a", "admin"}
 MODERATE_A = {"reviewer", "admin"}
 MANAGE_CAMPAIGN = {"admin"}
 AUDIT = {"reviewer", "admin"}
-NOBODY: set[str] = set()
+TICKET = "<the ticket code of the public user>"
 
 # route name → (method, who passes, form data)
 ACCESS: dict[str, tuple[str, set[str], dict]] = {
@@ -93,7 +93,24 @@ ACCESS: dict[str, tuple[str, set[str], dict]] = {
 SKIPPED_PREFIXES = ("admin:", "api:")
 
 # "METHOD /path" (as in the OpenAPI document) → who passes, JSON body
-API_ACCESS: dict[str, tuple[set[str], dict]] = {}
+API_ACCESS: dict[str, tuple[set[str], dict]] = {
+    "POST /api/v1/auth/token": (EVERYONE, {}),
+    "DELETE /api/v1/auth/token": (SIGNED_IN, {}),
+    "GET /api/v1/me": (SIGNED_IN, {}),
+    "GET /api/v1/campaigns": (EVERYONE, {}),
+    "GET /api/v1/campaigns/{slug}": (EVERYONE, {}),
+    "GET /api/v1/activities": (EVERYONE, {}),
+    "GET /api/v1/activities/{activity_id}": (EVERYONE, {}),
+    "POST /api/v1/activities/{activity_id}/registrations": (SIGNED_IN, {}),
+    "POST /api/v1/activities/{activity_id}/checkin/self": (SIGNED_IN, {"code": "000000"}),
+    "POST /api/v1/activities/{activity_id}/feedback": (SIGNED_IN, {"rating": 5}),
+    "GET /api/v1/me/tickets": (SIGNED_IN, {}),
+    "GET /api/v1/me/tickets/{code}": (OWNER, {}),
+    "POST /api/v1/me/tickets/{code}/cancel": (OWNER, {}),
+    "GET /api/v1/staff/activities": (STAFF, {}),
+    "GET /api/v1/staff/activities/{activity_id}/registrations": (VIEW_A, {}),
+    "POST /api/v1/staff/activities/{activity_id}/checkins": (CHECKIN_A, {"code": TICKET}),
+}
 
 
 def _walk(patterns, namespace=""):
@@ -192,6 +209,7 @@ def test_route_lets_through_exactly_the_roles_it_should(client, world, name, rol
     from django.urls import reverse
 
     method, allowed, data = ACCESS[name]
+    data = {k: world.ticket.ticket_code if v == TICKET else v for k, v in data.items()}
     pattern = app_routes()[name]
     url = reverse(name, kwargs=_kwargs(name, pattern, world))
     if name.startswith(("activities:", "campaigns:", "accounts:", "core:")):
@@ -231,6 +249,7 @@ API_CASES = [(op, role) for op in sorted(API_ACCESS) for role in ROLES]
 @pytest.mark.parametrize(("operation", "role"), API_CASES)
 def test_api_operation_lets_through_exactly_the_roles_it_should(client, world, operation, role):
     allowed, body = API_ACCESS[operation]
+    body = {k: world.ticket.ticket_code if v == TICKET else v for k, v in body.items()}
     method, path = _api_path(operation, world)
     headers = {}
     if role != "anonymous":

@@ -1,0 +1,98 @@
+import pytest
+
+from kepu.activities import services
+from kepu.activities.models import CheckIn
+
+
+@pytest.fixture
+def ticket(published, tree):
+    return services.register_for_activity(published.pk, user=tree.public, name="公众甲",
+                                          phone="13800000001", consent=True)
+
+
+def check_in(client, activity, headers, code):
+    return client.post(f"/api/v1/staff/activities/{activity.pk}/checkins", {"code": code},
+                       content_type="application/json", headers=headers)
+
+
+def test_staff_check_in_twice_answers_409_already_checked_in(client, published, ticket, tree,
+                                                             bearer):
+    headers = bearer(tree.reporter_a)
+    first = check_in(client, published, headers, ticket.ticket_code)
+    assert first.status_code == 201
+    assert first.json()["ticket_code"] == ticket.ticket_code
+    second = check_in(client, published, headers, ticket.ticket_code.lower())
+    assert second.status_code == 409
+    body = second.json()
+    assert body["code"] == "already_checked_in"
+    assert "Already checked in at" in body["message"] or "签到" in body["message"]
+    assert CheckIn.objects.count() == 1
+
+
+def test_the_sibling_units_staff_cannot_check_in_on_unit_a_activity(client, published, ticket,
+                                                                    tree, bearer):
+    response = check_in(client, published, bearer(tree.reporter_b), ticket.ticket_code)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert not CheckIn.objects.exists()
+
+
+def test_a_reviewer_without_the_check_in_permission_gets_404(client, published, ticket, tree,
+                                                             bearer):
+    response = check_in(client, published, bearer(tree.reviewer), ticket.ticket_code)
+    assert response.status_code == 404
+
+
+def test_an_unknown_ticket_code_is_404_unknown_ticket(client, published, tree, bearer):
+    response = check_in(client, published, bearer(tree.reporter_a), "NOPE")
+    assert response.status_code == 404
+    assert response.json()["code"] == "unknown_ticket"
+
+
+def test_registrations_list_masks_phone_numbers(client, published, ticket, tree, bearer):
+    response = client.get(f"/api/v1/staff/activities/{published.pk}/registrations",
+                          headers=bearer(tree.reporter_a))
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [r["phone"] for r in items] == ["138****0001"]
+    assert "13800000001" not in response.content.decode()
+    assert "ticket_code" not in items[0]
+
+
+def test_registrations_of_a_sibling_units_activity_are_404(client, published, ticket, tree,
+                                                          bearer):
+    response = client.get(f"/api/v1/staff/activities/{published.pk}/registrations",
+                          headers=bearer(tree.reporter_b))
+    assert response.status_code == 404
+
+
+def test_staff_activities_are_scoped_to_the_subtree(client, make_activity, tree, bearer):
+    own = make_activity(status="draft")
+    sibling = make_activity(status="draft", organisation=tree.unit_b)
+
+    def ids(user):
+        body = client.get("/api/v1/staff/activities", headers=bearer(user)).json()
+        return {item["id"] for item in body["items"]}
+
+    assert ids(tree.reporter_a) == {own.pk}
+    assert ids(tree.reporter_b) == {sibling.pk}
+    assert ids(tree.reviewer) == {own.pk, sibling.pk}
+    assert ids(tree.public) == set()
+
+
+def test_staff_activities_filter_by_status(client, make_activity, tree, bearer):
+    make_activity(status="draft")
+    published = make_activity()
+    body = client.get("/api/v1/staff/activities", {"status": "published"},
+                      headers=bearer(tree.reporter_a)).json()
+    assert [item["id"] for item in body["items"]] == [published.pk]
+    bad = client.get("/api/v1/staff/activities", {"status": "nonsense"},
+                     headers=bearer(tree.reporter_a))
+    assert bad.status_code == 422
+
+
+def test_staff_endpoints_need_a_token(client, published):
+    assert client.get("/api/v1/staff/activities").status_code == 401
+    response = check_in(client, published, {}, "X")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
