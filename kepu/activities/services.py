@@ -21,7 +21,7 @@ from kepu.accounts.models import User
 from kepu.campaigns.models import Campaign, Phase
 from kepu.campaigns.services import check_phase_open, participates
 from kepu.core.audit import changed, log_action, snapshot
-from kepu.core.errors import Conflict, DomainError, Forbidden, NotFound
+from kepu.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid
 from kepu.core.text import is_phone, normalise_phone
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation
@@ -40,12 +40,7 @@ M2M_FIELDS = ["audiences", "topics"]
 
 
 def _validation_error(exc: ValidationError) -> DomainError:
-    messages = []
-    for field, errors in exc.message_dict.items():
-        messages.extend(errors)
-    err = DomainError("invalid", " ".join(messages))
-    err.fields = exc.message_dict
-    return err
+    return invalid(exc)
 
 
 def _save_validated(activity: Activity) -> None:

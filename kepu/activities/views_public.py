@@ -71,8 +71,12 @@ def activity_list(request):
     else:
         results = Activity.objects.none()
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters_open = bool(form.errors) or any(
+        request.GET.get(name) for name in form.fields if name not in ("q", "campaign")
+    )
     return render(request, "activities/public/activity_list.html", {
         "form": form, "page_obj": page, "activities": page.object_list,
+        "filters_open": filters_open,
     })
 
 

@@ -2,13 +2,14 @@
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kepu.core.audit import log_action, snapshot
-from kepu.core.errors import DomainError
+from kepu.core.errors import DomainError, invalid
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation
 
@@ -36,7 +37,10 @@ def create_campaign(
             _("A child campaign must be run by an organisation under the parent's organiser."),
         )
     campaign = Campaign(organiser=organiser, parent=parent, **fields)
-    campaign.full_clean(exclude=["lineage"])
+    try:
+        campaign.full_clean(exclude=["lineage"])
+    except ValidationError as exc:
+        raise invalid(exc) from None
     campaign.save()
     prefix = parent.lineage if parent else "/"
     campaign.lineage = f"{prefix}{campaign.pk}/"
@@ -54,7 +58,10 @@ def update_campaign(campaign: Campaign, *, actor, **fields) -> Campaign:
         if name not in CAMPAIGN_FIELDS:
             raise ValueError(name)
         setattr(campaign, name, value)
-    campaign.full_clean(exclude=["lineage"])
+    try:
+        campaign.full_clean(exclude=["lineage"])
+    except ValidationError as exc:
+        raise invalid(exc) from None
     campaign.save()
     log_action("campaigns.campaign.updated", campaign, actor=actor,
                organisation=campaign.organiser, before=before, after=snapshot(campaign))

@@ -35,3 +35,11 @@ class Conflict(DomainError):
 
 class Throttled(DomainError):
     status = 429
+
+
+def invalid(exc) -> DomainError:
+    """A model ValidationError as a DomainError("invalid"), keeping the messages per field."""
+    fields = getattr(exc, "message_dict", None) or {"__all__": list(exc.messages)}
+    err = DomainError("invalid", " ".join(m for errors in fields.values() for m in errors))
+    err.fields = fields
+    return err

@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kepu.activities import services
 from kepu.activities.models import CheckIn, Feedback
@@ -17,7 +17,7 @@ def ticket(published, tree):
 def test_staff_checks_a_ticket_in_once_and_a_second_scan_says_so(published, ticket, tree):
     checkin = services.check_in_ticket(published, actor=tree.reporter_a, code=ticket.ticket_code)
     assert checkin.registration == ticket
-    with pytest.raises(Conflict) as err:
+    with translation.override("en"), pytest.raises(Conflict) as err:
         services.check_in_ticket(published, actor=tree.reporter_a,
                                  code=ticket.ticket_code.lower())
     assert err.value.code == "already_checked_in"

@@ -363,3 +363,26 @@ def test_moderator_hides_and_shows_feedback(as_user, tree, make_activity):
     client.post(url("work-feedback-hide", feedback.pk), {"hidden": "0"})
     feedback.refresh_from_db()
     assert feedback.hidden_at is None
+
+
+def test_activity_list_and_registration_list_do_not_query_per_row(as_user, tree, make_activity):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(tree.reviewer)
+    activity = make_activity()
+    _sign_up(activity, "13811112222", "第一位")
+
+    def count(name, *args):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url(name, *args)).status_code == 200
+        return len(ctx.captured_queries)
+
+    few_activities, few_signups = count("work-activity-list"), count(
+        "work-registration-list", activity.pk)
+    for _ in range(3):
+        make_activity(status="draft")
+    for i in range(3):
+        _sign_up(activity, f"1381111333{i}", f"第{i}位")
+    assert count("work-activity-list") == few_activities
+    assert count("work-registration-list", activity.pk) == few_signups
