@@ -224,6 +224,13 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()  # a server that never answered is stopped all the same
+            raise
+
+    def _start(self) -> Server:
         env = server_env(self.dataset, self.secret)
         cmd = [
             str(VENV_BIN / "gunicorn"),
@@ -785,6 +792,12 @@ def main() -> int:
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    load = os.getloadavg()
+    report["load_average_at_end"] = [round(x, 2) for x in load]
+    text += (
+        f"\n\nload average at start {report['machine']['load_average'][0]:.2f}, at end "
+        f"{load[0]:.2f} (1 min; above ~0.5 before the run means something else shared the cores)"
+    )
     print()
     print(text)
     stamp = started.strftime("%Y%m%d-%H%M%S")
@@ -800,6 +813,7 @@ def _public(dataset: dict) -> dict:
 
 def machine() -> dict:
     info = {
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "system": platform.platform(),

@@ -31,30 +31,44 @@ class ActivitySearchForm(PublicForm):
     """The public search, from the query string. Every field is optional."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    region = forms.CharField(label=_("Region"), max_length=20, required=False,
-                             widget=forms.Select)
+    region = forms.CharField(label=_("Region"), max_length=20, required=False, widget=forms.Select)
     kind = forms.MultipleChoiceField(
-        label=_("Kind"), choices=Activity.Kind.choices, required=False,
+        label=_("Kind"),
+        choices=Activity.Kind.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     audience = forms.ModelChoiceField(
-        label=_("Audience"), queryset=Audience.objects.all(), to_field_name="slug",
-        required=False, empty_label=_("Everyone"),
+        label=_("Audience"),
+        queryset=Audience.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Everyone"),
         error_messages={"invalid_choice": _("Unknown audience.")},
     )
     topic = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.all(), to_field_name="slug", required=False,
-        empty_label=_("All topics"), error_messages={"invalid_choice": _("Unknown topic.")},
+        label=_("Topic"),
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All topics"),
+        error_messages={"invalid_choice": _("Unknown topic.")},
     )
     format = forms.ChoiceField(
-        label=_("Where"), required=False,
-        choices=[("", _("Onsite or online")), (Activity.Format.ONSITE, _("onsite")),
-                 (Activity.Format.ONLINE, _("online"))],
+        label=_("Where"),
+        required=False,
+        choices=[
+            ("", _("Onsite or online")),
+            (Activity.Format.ONSITE, _("onsite")),
+            (Activity.Format.ONLINE, _("online")),
+        ],
     )
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     campaign = forms.SlugField(required=False, max_length=80, widget=forms.HiddenInput)
     past = forms.BooleanField(label=_("Include past activities"), required=False)
 
@@ -62,8 +76,10 @@ class ActivitySearchForm(PublicForm):
         super().__init__(*args, **kwargs)
         regions = Region.objects.filter(depth__lte=REGION_SELECT_DEPTH).order_by("path")
         choices = [("", _("Anywhere"))]
-        choices += [(r.code, ("— " * (r.depth - 1)) + r.name) for r in regions.only(
-            "code", "name", "depth")[:500]]
+        choices += [
+            (r.code, ("— " * (r.depth - 1)) + r.name)
+            for r in regions.only("code", "name", "depth")[:500]
+        ]
         self.fields["region"].widget.choices = choices
         for name in ("q", "date_from", "date_to"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
@@ -84,11 +100,16 @@ class ActivitySearchForm(PublicForm):
     def to_search(self) -> ActivitySearch:
         data = self.cleaned_data
         return ActivitySearch(
-            q=data["q"], region=data["region"], kinds=list(data["kind"]),
+            q=data["q"],
+            region=data["region"],
+            kinds=list(data["kind"]),
             audience=data["audience"].slug if data["audience"] else "",
             topic=data["topic"].slug if data["topic"] else "",
-            format=data["format"], date_from=data["date_from"], date_to=data["date_to"],
-            campaign=data["campaign"], include_past=data["past"],
+            format=data["format"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            campaign=data["campaign"],
+            include_past=data["past"],
         )
 
 
@@ -101,15 +122,20 @@ def _clean_phone(value: str) -> str:
 
 class RegistrationForm(PublicForm):
     name = forms.CharField(label=_("Your name"), max_length=100)
-    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     consent = forms.BooleanField(
         label=_("I agree that the organiser uses my name and phone number for this activity."),
         error_messages={"required": _("Please agree to the use of your data for this activity.")},
     )
     is_minor = forms.BooleanField(label=_("The participant is under 14"), required=False)
-    guardian_name = forms.CharField(label=_("Parent or guardian's name"), max_length=100,
-                                    required=False)
+    guardian_name = forms.CharField(
+        label=_("Parent or guardian's name"), max_length=100, required=False
+    )
     guardian_consent = forms.BooleanField(
         label=_("As parent or guardian, I agree to this sign-up."), required=False
     )
@@ -121,22 +147,30 @@ class RegistrationForm(PublicForm):
         cleaned = super().clean()
         if cleaned.get("is_minor"):
             if not cleaned.get("guardian_consent"):
-                self.add_error("guardian_consent", _(
-                    "Participants under 14 need a parent or guardian's consent."))
+                self.add_error(
+                    "guardian_consent",
+                    _("Participants under 14 need a parent or guardian's consent."),
+                )
             if not (cleaned.get("guardian_name") or "").strip():
                 self.add_error("guardian_name", _("Enter the parent or guardian's name."))
         return cleaned
 
 
 class SelfCheckInForm(PublicForm):
-    code = forms.CharField(label=_("Check-in code shown at the venue"), max_length=12,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                         "autocomplete": "off"}))
-    name = forms.CharField(label=_("Your name (if you did not sign up)"), max_length=100,
-                           required=False)
-    phone = forms.CharField(label=_("Phone number (if you did not sign up)"), max_length=20,
-                            required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    code = forms.CharField(
+        label=_("Check-in code shown at the venue"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=_("Your name (if you did not sign up)"), max_length=100, required=False
+    )
+    phone = forms.CharField(
+        label=_("Phone number (if you did not sign up)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
@@ -144,10 +178,18 @@ class SelfCheckInForm(PublicForm):
 
 class FeedbackForm(PublicForm):
     rating = forms.TypedChoiceField(
-        label=_("Your rating"), coerce=int, widget=forms.RadioSelect,
+        label=_("Your rating"),
+        coerce=int,
+        widget=forms.RadioSelect,
         choices=[(i, str(i)) for i in range(5, 0, -1)],
-        error_messages={"required": _("Choose a rating from 1 to 5."),
-                        "invalid_choice": _("Choose a rating from 1 to 5.")},
+        error_messages={
+            "required": _("Choose a rating from 1 to 5."),
+            "invalid_choice": _("Choose a rating from 1 to 5."),
+        },
     )
-    comment = forms.CharField(label=_("Comment (optional)"), max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -104,7 +104,7 @@ def update_activity(
     activity = _lock(activity.pk)
     if not (
         scoping.has_perm(actor, "activities.report", activity.organisation)
-        or _can_review(actor, activity)
+        or can_review(actor, activity)
     ):
         raise Forbidden("forbidden", _("You do not have permission to do this."))
     if activity.status in (Status.FINISHED, Status.CANCELLED):
@@ -134,7 +134,7 @@ def update_activity(
     return activity
 
 
-def _can_review(user: User, activity: Activity) -> bool:
+def can_review(user: User, activity: Activity) -> bool:
     """Review belongs to the parent organisation (or any ancestor) and the campaign organiser."""
     org = activity.organisation
     for path in scoping.granted_paths(user, "activities.review"):
@@ -184,7 +184,7 @@ def submit_activity(activity: Activity, *, actor: User, now: datetime | None = N
 
 
 def _require_review(actor: User, activity: Activity) -> None:
-    if not _can_review(actor, activity):
+    if not can_review(actor, activity):
         raise Forbidden("forbidden", _("Only the parent organisation or the campaign organiser "
                                        "can review this activity."))
 
@@ -224,7 +224,7 @@ def publish_activity(activity: Activity, *, actor: User) -> Activity:
     """Put an approved activity on the public site (its unit or a reviewer may do it)."""
     activity = _lock(activity.pk)
     if not (scoping.has_perm(actor, "activities.report", activity.organisation)
-            or _can_review(actor, activity)):
+            or can_review(actor, activity)):
         raise Forbidden("forbidden", _("You do not have permission to do this."))
     return _transition(activity, actor=actor, allowed_from=(Status.APPROVED,), to=Status.PUBLISHED,
                        action="activities.activity.published", published_at=timezone.now())

@@ -74,10 +74,16 @@ def activity_list(request):
     filters_open = bool(form.errors) or any(
         request.GET.get(name) for name in form.fields if name not in ("q", "campaign")
     )
-    return render(request, "activities/public/activity_list.html", {
-        "form": form, "page_obj": page, "activities": page.object_list,
-        "filters_open": filters_open,
-    })
+    return render(
+        request,
+        "activities/public/activity_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "activities": page.object_list,
+            "filters_open": filters_open,
+        },
+    )
 
 
 # --- Detail -----------------------------------------------------------------------------------
@@ -90,8 +96,12 @@ def activity_detail(request, pk: int):
 
 def _personal_state(user, activity: Activity) -> dict:
     if not user.is_authenticated:
-        return {"my_registration": None, "my_position": None, "my_checkin": None,
-                "my_feedback": None}
+        return {
+            "my_registration": None,
+            "my_position": None,
+            "my_checkin": None,
+            "my_feedback": None,
+        }
     registration = Registration.objects.active().filter(activity=activity, user=user).first()
     position = None
     if registration and registration.status == Registration.Status.WAITLISTED:
@@ -104,15 +114,23 @@ def _personal_state(user, activity: Activity) -> dict:
     }
 
 
-def _render_detail(request, activity: Activity, *, registration_form=None, checkin_form=None,
-                   feedback_form=None):
+def _render_detail(
+    request, activity: Activity, *, registration_form=None, checkin_form=None, feedback_form=None
+):
     user = request.user
     now = timezone.now()
     state = _personal_state(user, activity)
-    signup_open = (activity.status == Activity.Status.PUBLISHED and activity.signup_required
-                   and activity.starts_at > now)
-    if (signup_open and user.is_authenticated and state["my_registration"] is None
-            and registration_form is None):
+    signup_open = (
+        activity.status == Activity.Status.PUBLISHED
+        and activity.signup_required
+        and activity.starts_at > now
+    )
+    if (
+        signup_open
+        and user.is_authenticated
+        and state["my_registration"] is None
+        and registration_form is None
+    ):
         registration_form = RegistrationForm(initial={"name": user.name, "phone": user.phone})
     checkin_open = activity.starts_at - CHECKIN_OPENS_BEFORE <= now <= activity.ends_at
     if checkin_open and state["my_checkin"] is None and checkin_form is None:
@@ -139,8 +157,9 @@ def _render_detail(request, activity: Activity, *, registration_form=None, check
         "feedback_stats": visible.aggregate(average=Avg("rating"), count=Count("id")),
         "page_url": url,
         "qr": qr_svg(url, title=activity.title),
-        "login_url": reverse("accounts:login") + "?next=" + reverse(
-            "activities:activity-detail", args=[activity.pk]),
+        "login_url": reverse("accounts:login")
+        + "?next="
+        + reverse("activities:activity-detail", args=[activity.pk]),
         **state,
     }
     return render(request, "activities/public/activity_detail.html", context)
@@ -199,8 +218,14 @@ def ics_event(activity: Activity, *, url: str, host: str) -> list[str]:
 def ics_response(request, activities, *, name: str, filename: str) -> HttpResponse:
     """An iCalendar file (text/calendar, CRLF lines) with one event per activity."""
     host = urlsplit(absolute_url(request, "/")).hostname or "kepu"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kepu//public portal//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{ics_escape(name)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//kepu//public portal//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_escape(name)}",
+    ]
     for activity in activities:
         url = absolute_url(request, reverse("activities:activity-detail", args=[activity.pk]))
         lines.extend(ics_event(activity, url=url, host=host))
@@ -214,8 +239,9 @@ def ics_response(request, activities, *, name: str, filename: str) -> HttpRespon
 @public_page
 def activity_ics(request, pk: int):
     activity = _public_or_404(pk)
-    return ics_response(request, [activity], name=activity.title,
-                        filename=f"kepu-activity-{activity.pk}.ics")
+    return ics_response(
+        request, [activity], name=activity.title, filename=f"kepu-activity-{activity.pk}.ics"
+    )
 
 
 # --- Sign-up and tickets ----------------------------------------------------------------------
@@ -243,10 +269,14 @@ def registration_create(request, pk: int):
             if registration.status == Registration.Status.CONFIRMED:
                 messages.success(request, _("You are signed up. Show this ticket at the entrance."))
             else:
-                messages.info(request, _(
-                    "The activity is full: you are number %(position)s on the waiting list. "
-                    "We will tell you when a place becomes free."
-                ) % {"position": waitlist_position(registration)})
+                messages.info(
+                    request,
+                    _(
+                        "The activity is full: you are number %(position)s on the waiting list. "
+                        "We will tell you when a place becomes free."
+                    )
+                    % {"position": waitlist_position(registration)},
+                )
             return redirect("activities:ticket-detail", code=registration.ticket_code)
     return _render_detail(request, activity, registration_form=form)
 
@@ -255,15 +285,21 @@ def ticket_list(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     page = Paginator(tickets_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "activities/public/ticket_list.html", {
-        "page_obj": page, "tickets": page.object_list,
-    })
+    return render(
+        request,
+        "activities/public/ticket_list.html",
+        {
+            "page_obj": page,
+            "tickets": page.object_list,
+        },
+    )
 
 
 def _own_ticket_or_404(request, code: str) -> Registration:
     return get_object_or_404(
         Registration.objects.select_related("activity__campaign", "activity__organisation"),
-        ticket_code=code[:12], user=request.user,
+        ticket_code=code[:12],
+        user=request.user,
     )
 
 
@@ -272,19 +308,25 @@ def ticket_detail(request, code: str):
         return redirect_to_login(request.get_full_path())
     registration = _own_ticket_or_404(request, code)
     activity = registration.activity
-    active = registration.status in (Registration.Status.CONFIRMED,
-                                     Registration.Status.WAITLISTED)
+    active = registration.status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
     checkin = CheckIn.objects.filter(registration=registration).first()
-    return render(request, "activities/public/ticket_detail.html", {
-        "registration": registration,
-        "activity": activity,
-        "tz": activity.tz,
-        "checkin": checkin,
-        "position": (waitlist_position(registration)
-                     if registration.status == Registration.Status.WAITLISTED else None),
-        "can_cancel": active and checkin is None,
-        "qr": qr_svg(registration.ticket_code, scale=6, title=registration.ticket_code),
-    })
+    return render(
+        request,
+        "activities/public/ticket_detail.html",
+        {
+            "registration": registration,
+            "activity": activity,
+            "tz": activity.tz,
+            "checkin": checkin,
+            "position": (
+                waitlist_position(registration)
+                if registration.status == Registration.Status.WAITLISTED
+                else None
+            ),
+            "can_cancel": active and checkin is None,
+            "qr": qr_svg(registration.ticket_code, scale=8, title=registration.ticket_code),
+        },
+    )
 
 
 def registration_cancel(request, code: str):
@@ -299,8 +341,12 @@ def registration_cancel(request, code: str):
     except DomainError as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, _("You have left the waiting list.") if was_waiting
-                         else _("Your sign-up is cancelled. Thank you for freeing the place."))
+        messages.success(
+            request,
+            _("You have left the waiting list.")
+            if was_waiting
+            else _("Your sign-up is cancelled. Thank you for freeing the place."),
+        )
     return redirect("activities:ticket-detail", code=registration.ticket_code)
 
 
@@ -315,18 +361,26 @@ def checkin_self(request, pk: int):
     if form.is_valid():
         limit, window = CHECKIN_LIMIT
         try:
-            ratelimit.hit("checkin-self", f"{ratelimit.client_address(request)}:{activity.pk}",
-                          limit=limit, window=window)
+            ratelimit.hit(
+                "checkin-self",
+                f"{ratelimit.client_address(request)}:{activity.pk}",
+                limit=limit,
+                window=window,
+            )
             checkin = services.self_check_in(
-                activity, user=request.user if request.user.is_authenticated else None,
+                activity,
+                user=request.user if request.user.is_authenticated else None,
                 **form.cleaned_data,
             )
         except DomainError as err:
             form.add_error(None, err.message)
         else:
             local = timezone.localtime(checkin.at, activity.tz)
-            messages.success(request, _("Checked in at %(time)s. Enjoy the activity!")
-                             % {"time": local.strftime("%H:%M")})
+            messages.success(
+                request,
+                _("Checked in at %(time)s. Enjoy the activity!")
+                % {"time": local.strftime("%H:%M")},
+            )
             return redirect(_detail_url(activity))
     return _render_detail(request, activity, checkin_form=form)
 

@@ -19,11 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kepu.campaigns.models import Campaign
-from kepu.core.errors import DomainError
+from kepu.core.errors import DomainError, Forbidden
 from kepu.core.models import AuditEntry
 from kepu.core.qr import qr_svg
 from kepu.core.text import mask_phone, search_terms
-from kepu.core.views import audit_values_text, staff_required
+from kepu.core.views import audit_values_text, forbidden, staff_required
 from kepu.organisations import scoping
 from kepu.organisations.models import Membership
 
@@ -181,7 +181,7 @@ def activity_edit(request, pk):
 
 def _allowed_actions(user, activity: Activity) -> list[str]:
     report = scoping.has_perm(user, "activities.report", activity.organisation)
-    review = services._can_review(user, activity)
+    review = services.can_review(user, activity)
     status = activity.status
     allowed = {
         "submit": report and status in (Status.DRAFT, Status.RETURNED),
@@ -221,7 +221,7 @@ def _render_detail(request, activity: Activity, *, status: int = 200, forms: dic
         "reason_forms": [(a, TRANSITION_LABELS[a], f) for a, f in reason_forms.items()],
         "capacity_form": forms.get("capacity") or CapacityForm(
             initial={"capacity": activity.capacity}, auto_id="id_capacity_%s"),
-        "can_edit": open_status and (report or services._can_review(user, activity)),
+        "can_edit": open_status and (report or services.can_review(user, activity)),
         "can_change_capacity": report and open_status,
         "can_checkin": scoping.has_perm(user, "activities.checkin", activity.organisation),
         "can_moderate": scoping.has_perm(user, "activities.moderate", activity.organisation),
@@ -251,6 +251,8 @@ def activity_transition(request, pk, action):
         kwargs["reason"] = form.cleaned_data["reason"]
     try:
         service(activity, actor=request.user, **kwargs)
+    except Forbidden as exc:
+        return forbidden(request, exc.message)
     except DomainError as exc:
         if form is not None:
             form.add_error(None, exc.message)
@@ -271,6 +273,8 @@ def capacity(request, pk):
         try:
             services.change_capacity(activity, actor=request.user,
                                      capacity=form.cleaned_data["capacity"])
+        except Forbidden as exc:
+            return forbidden(request, exc.message)
         except DomainError as exc:
             form.add_error("capacity", exc.message)
         else:

@@ -24,24 +24,31 @@ CALENDAR_LIMIT = 2000
 @public_page
 def home(request):
     campaigns = (
-        Campaign.objects.public().current()
+        Campaign.objects.public()
+        .current()
         .select_related("parent")
         .order_by("starts_on", "title")[:HOME_CAMPAIGNS]
     )
     upcoming = (
-        public_activities().filter(ends_at__gte=timezone.now())
+        public_activities()
+        .filter(ends_at__gte=timezone.now())
         .order_by("starts_at", "id")[:HOME_ACTIVITIES]
     )
-    return render(request, "campaigns/public/home.html", {
-        "campaigns": campaigns,
-        "upcoming": upcoming,
-        "search_form": ActivitySearchForm(),
-    })
+    return render(
+        request,
+        "campaigns/public/home.html",
+        {
+            "campaigns": campaigns,
+            "upcoming": upcoming,
+            "search_form": ActivitySearchForm(),
+        },
+    )
 
 
 def _public_campaign_or_404(slug: str) -> Campaign:
-    campaign = Campaign.objects.public().select_related("parent", "organiser").filter(
-        slug=slug).first()
+    campaign = (
+        Campaign.objects.public().select_related("parent", "organiser").filter(slug=slug).first()
+    )
     if campaign is None:
         raise Http404
     return campaign
@@ -51,7 +58,8 @@ def _public_campaign_or_404(slug: str) -> Campaign:
 def campaign_detail(request, slug: str):
     campaign = _public_campaign_or_404(slug)
     activities = (
-        Activity.objects.public().in_campaign_tree(campaign)
+        Activity.objects.public()
+        .in_campaign_tree(campaign)
         .select_related("organisation", "region", "campaign")
         .order_by("starts_at", "id")
     )
@@ -59,25 +67,31 @@ def campaign_detail(request, slug: str):
     deadlines = [
         (Phase(phase).label, effective_deadline(campaign, phase)) for phase in Phase.values
     ]
-    return render(request, "campaigns/public/campaign_detail.html", {
-        "campaign": campaign,
-        "tz": campaign.tz,
-        "theme": campaign.effective_theme,
-        "deadlines": [(label, when) for label, when in deadlines if when is not None],
-        "joint_actions": joint_actions_for(campaign),
-        "children": campaign.children.filter(is_public=True).order_by("starts_on", "title"),
-        "page_obj": page,
-        "activities": page.object_list,
-    })
+    return render(
+        request,
+        "campaigns/public/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "tz": campaign.tz,
+            "theme": campaign.effective_theme,
+            "deadlines": [(label, when) for label, when in deadlines if when is not None],
+            "joint_actions": joint_actions_for(campaign),
+            "children": campaign.children.filter(is_public=True).order_by("starts_on", "title"),
+            "page_obj": page,
+            "activities": page.object_list,
+        },
+    )
 
 
 @public_page
 def campaign_calendar(request, slug: str):
     campaign = _public_campaign_or_404(slug)
     activities = (
-        Activity.objects.public().in_campaign_tree(campaign)
+        Activity.objects.public()
+        .in_campaign_tree(campaign)
         .select_related("organisation")
         .order_by("starts_at", "id")[:CALENDAR_LIMIT]
     )
-    return ics_response(request, activities, name=campaign.title,
-                        filename=f"kepu-{campaign.slug}.ics")
+    return ics_response(
+        request, activities, name=campaign.title, filename=f"kepu-{campaign.slug}.ics"
+    )

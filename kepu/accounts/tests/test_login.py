@@ -13,6 +13,12 @@ CODE = "/zh-hans/accounts/login/code/"
 VERIFY = "/zh-hans/accounts/login/code/verify/"
 
 
+def en(path: str) -> str:
+    """The same page in English, for tests that read a message."""
+    return path.replace("/zh-hans/", "/en/", 1)
+
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttles_and_outbox(settings):
     settings.KEPU_SMS_BACKEND = "kepu.accounts.sms.MemoryBackend"
@@ -50,7 +56,7 @@ def test_a_person_signs_in_with_e_mail_address_and_password(client, tree):
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, tree):
-    response = client.post(LOGIN, {"identifier": "13800000001", "password": "wrong-password"})
+    response = client.post(en(LOGIN), {"identifier": "13800000001", "password": "wrong-password"})
     assert response.status_code == 400
     assert "do not match" in response.content.decode()
     assert signed_in_user(client) is None
@@ -61,8 +67,9 @@ def test_password_guessing_is_throttled_after_the_configured_number_of_failures(
 ):
     settings.KEPU_LOGIN_LIMIT = (3, 900)
     for _ in range(3):
-        assert client.post(LOGIN, {"identifier": "13800000001", "password": "x"}).status_code == 400
-    response = client.post(LOGIN, {"identifier": "13800000001", "password": PASSWORD})
+        response = client.post(en(LOGIN), {"identifier": "13800000001", "password": "x"})
+        assert response.status_code == 400
+    response = client.post(en(LOGIN), {"identifier": "13800000001", "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
     assert signed_in_user(client) is None
@@ -129,17 +136,17 @@ def test_code_login_with_a_new_number_creates_an_account(client, db):
 
 
 def test_a_wrong_code_is_refused_with_a_clear_message(client, tree):
-    client.post(CODE, {"phone": "13800000001"})
+    client.post(en(CODE), {"phone": "13800000001"})
     real = re.search(r"\b(\d{6})\b", sms.outbox[-1][1]).group(1)
     wrong = "000000" if real != "000000" else "111111"
-    response = client.post(VERIFY, {"phone": "13800000001", "code": wrong})
+    response = client.post(en(VERIFY), {"phone": "13800000001", "code": wrong})
     assert response.status_code == 400
     assert "wrong or has expired" in response.content.decode()
     assert signed_in_user(client) is None
 
 
 def test_a_malformed_phone_number_gets_a_field_error_and_no_sms(client, db):
-    response = client.post(CODE, {"phone": "12ab"})
+    response = client.post(en(CODE), {"phone": "12ab"})
     assert response.status_code == 400
     assert "valid phone number" in response.content.decode()
     assert sms.outbox == []
@@ -148,8 +155,8 @@ def test_a_malformed_phone_number_gets_a_field_error_and_no_sms(client, db):
 def test_requesting_codes_too_often_is_throttled(client, db, settings):
     settings.KEPU_OTP_SEND_LIMIT = (2, 3600)
     for _ in range(2):
-        assert client.post(CODE, {"phone": "13912345678"}).status_code == 302
-    response = client.post(CODE, {"phone": "13912345678"})
+        assert client.post(en(CODE), {"phone": "13912345678"}).status_code == 302
+    response = client.post(en(CODE), {"phone": "13912345678"})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
     assert len(sms.outbox) == 2
@@ -169,7 +176,7 @@ def test_a_throttle_store_that_is_down_gives_a_clean_503_message_not_a_500(
     monkeypatch.setattr(ratelimit, "cache", BrokenCache())
     for url, data in ((CODE, {"phone": "13800000001"}),
                       (LOGIN, {"identifier": "13800000001", "password": PASSWORD})):
-        response = client.post(url, data)
+        response = client.post(en(url), data)
         assert response.status_code == 503
         assert "temporarily unavailable" in response.content.decode()
     assert sms.outbox == []

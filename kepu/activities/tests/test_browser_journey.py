@@ -59,7 +59,7 @@ def test_a_visitor_finds_signs_up_and_staff_checks_the_ticket_in(
     assert page.get_by_role("heading", level=1).inner_text() == published.title
 
     # Sign up: the name is filled in, consent is asked for.
-    page.get_by_label("I agree").check()
+    page.get_by_role("checkbox", name="I agree that the organiser").check()
     page.get_by_role("button", name="Sign up").click()
     registration = Registration.objects.get(activity=published, user=tree.public)
     assert registration.status == Registration.Status.CONFIRMED

@@ -22,6 +22,12 @@ def _empty_page_cache():
     cache.clear()
 
 
+@pytest.fixture
+def page_cache(settings):
+    """The anonymous page cache switched on, whatever the test settings default to."""
+    settings.KEPU_PUBLIC_CACHE_SECONDS = 15
+
+
 def url(name: str, *args) -> str:
     with translation.override("en"):
         return reverse(name, args=args)
@@ -39,8 +45,9 @@ def sign_up_data(**overrides):
 
 def move(activity, *, starts_in: dt.timedelta, hours: int = 2) -> Activity:
     start = timezone.now() + starts_in
-    Activity.objects.filter(pk=activity.pk).update(starts_at=start,
-                                                   ends_at=start + dt.timedelta(hours=hours))
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=start, ends_at=start + dt.timedelta(hours=hours)
+    )
     activity.refresh_from_db()
     return activity
 
@@ -140,8 +147,10 @@ def test_a_second_sign_up_gives_a_clear_message(client, published, tree):
 
 def test_a_minor_without_guardian_consent_is_refused_and_nothing_is_saved(client, published, tree):
     client.force_login(tree.public)
-    response = client.post(url("activities:registration-create", published.pk),
-                           sign_up_data(is_minor="on", guardian_name="家长"))
+    response = client.post(
+        url("activities:registration-create", published.pk),
+        sign_up_data(is_minor="on", guardian_name="家长"),
+    )
     assert response.status_code == 200
     assert "need a parent or guardian&#x27;s consent" in response.content.decode()
     assert not Registration.objects.exists()
@@ -164,8 +173,9 @@ def test_anonymous_sign_up_is_sent_to_the_login_page(client, published):
 
 
 def test_another_persons_ticket_is_404(client, published, tree):
-    registration = services.register_for_activity(published.pk, user=tree.public, name="甲",
-                                                  consent=True)
+    registration = services.register_for_activity(
+        published.pk, user=tree.public, name="甲", consent=True
+    )
     client.force_login(tree.reporter_b)
     assert client.get(url("activities:ticket-detail", registration.ticket_code)).status_code == 404
     response = client.post(url("activities:registration-cancel", registration.ticket_code))
@@ -175,10 +185,13 @@ def test_another_persons_ticket_is_404(client, published, tree):
 
 
 def test_tickets_need_sign_in(client, published, tree):
-    registration = services.register_for_activity(published.pk, user=tree.public, name="甲",
-                                                  consent=True)
-    for target in (url("activities:ticket-detail", registration.ticket_code),
-                   url("activities:ticket-list")):
+    registration = services.register_for_activity(
+        published.pk, user=tree.public, name="甲", consent=True
+    )
+    for target in (
+        url("activities:ticket-detail", registration.ticket_code),
+        url("activities:ticket-list"),
+    ):
         response = client.get(target)
         assert response.status_code == 302
         assert response["Location"].startswith(url("accounts:login"))
@@ -195,17 +208,20 @@ def test_my_tickets_lists_only_my_sign_ups(client, make_activity, tree):
 
 def test_a_waitlisted_person_sees_their_position_and_can_leave(client, published, tree):
     Activity.objects.filter(pk=published.pk).update(capacity=1)
-    services.register_for_activity(published.pk, user=make_user("13900000001", "先到"),
-                                   name="先到", consent=True)
+    services.register_for_activity(
+        published.pk, user=make_user("13900000001", "先到"), name="先到", consent=True
+    )
     client.force_login(tree.public)
-    response = client.post(url("activities:registration-create", published.pk), sign_up_data(),
-                           follow=True)
+    response = client.post(
+        url("activities:registration-create", published.pk), sign_up_data(), follow=True
+    )
     body = response.content.decode()
     assert "you are number 1 on the waiting list" in body
     registration = Registration.objects.get(user=tree.public)
     assert registration.status == S.WAITLISTED
-    response = client.post(url("activities:registration-cancel", registration.ticket_code),
-                           follow=True)
+    response = client.post(
+        url("activities:registration-cancel", registration.ticket_code), follow=True
+    )
     assert "You have left the waiting list." in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == S.CANCELLED
@@ -216,8 +232,9 @@ def test_a_waitlisted_person_sees_their_position_and_can_leave(client, published
 def test_a_confirmed_person_can_cancel_and_the_next_in_line_is_promoted(client, published, tree):
     Activity.objects.filter(pk=published.pk).update(capacity=1)
     mine = services.register_for_activity(published.pk, user=tree.public, name="甲", consent=True)
-    waiting = services.register_for_activity(published.pk, user=tree.reporter_b, name="乙",
-                                             consent=True)
+    waiting = services.register_for_activity(
+        published.pk, user=tree.reporter_b, name="乙", consent=True
+    )
     client.force_login(tree.public)
     client.post(url("activities:registration-cancel", mine.ticket_code))
     waiting.refresh_from_db()
@@ -231,9 +248,15 @@ def test_a_walk_in_checks_in_with_the_code_during_the_activity(client, published
     running = move(published, starts_in=-dt.timedelta(minutes=30))
     body = client.get(detail(running)).content.decode()
     assert url("activities:checkin-self", running.pk) in body
-    response = client.post(url("activities:checkin-self", running.pk), {
-        "code": services.rotating_code(running), "name": "路人", "phone": "13700000000",
-    }, follow=True)
+    response = client.post(
+        url("activities:checkin-self", running.pk),
+        {
+            "code": services.rotating_code(running),
+            "name": "路人",
+            "phone": "13700000000",
+        },
+        follow=True,
+    )
     assert "Checked in at" in response.content.decode()
     checkin = CheckIn.objects.get()
     assert (checkin.method, checkin.phone) == (CheckIn.Method.WALK_IN, "13700000000")
@@ -243,8 +266,10 @@ def test_a_wrong_check_in_code_is_refused_with_a_message(client, published):
     running = move(published, starts_in=-dt.timedelta(minutes=30))
     good = services.rotating_code(running)
     wrong = "000000" if good != "000000" else "111111"
-    response = client.post(url("activities:checkin-self", running.pk),
-                           {"code": wrong, "name": "路人", "phone": "13700000000"})
+    response = client.post(
+        url("activities:checkin-self", running.pk),
+        {"code": wrong, "name": "路人", "phone": "13700000000"},
+    )
     assert response.status_code == 200
     assert "That check-in code is wrong or has expired." in response.content.decode()
     assert not CheckIn.objects.exists()
@@ -256,11 +281,19 @@ def test_feedback_is_only_possible_after_attending(client, published, tree):
     response = client.post(url("activities:feedback-create", ended.pk), {"rating": "5"})
     assert "Only people who checked in can rate this activity." in response.content.decode()
     assert not Feedback.objects.exists()
-    services.self_check_in(ended, user=tree.public, code=services.rotating_code(ended),
-                           name="公众甲", phone="13800000001")
+    services.self_check_in(
+        ended,
+        user=tree.public,
+        code=services.rotating_code(ended),
+        name="公众甲",
+        phone="13800000001",
+    )
     assert 'name="rating"' in client.get(detail(ended)).content.decode()
-    response = client.post(url("activities:feedback-create", ended.pk),
-                           {"rating": "4", "comment": "<b>很好</b>"}, follow=True)
+    response = client.post(
+        url("activities:feedback-create", ended.pk),
+        {"rating": "4", "comment": "<b>很好</b>"},
+        follow=True,
+    )
     body = response.content.decode()
     assert "Thank you for your feedback." in body
     assert "&lt;b&gt;很好&lt;/b&gt;" in body
@@ -270,8 +303,13 @@ def test_feedback_is_only_possible_after_attending(client, published, tree):
 
 def test_feedback_before_the_end_is_refused(client, published, tree):
     running = move(published, starts_in=-dt.timedelta(minutes=10))
-    services.self_check_in(running, user=tree.public, code=services.rotating_code(running),
-                           name="公众甲", phone="13800000001")
+    services.self_check_in(
+        running,
+        user=tree.public,
+        code=services.rotating_code(running),
+        name="公众甲",
+        phone="13800000001",
+    )
     client.force_login(tree.public)
     response = client.post(url("activities:feedback-create", running.pk), {"rating": "5"})
     assert "You can rate the activity after it has ended." in response.content.decode()
@@ -280,8 +318,13 @@ def test_feedback_before_the_end_is_refused(client, published, tree):
 
 def test_hidden_feedback_is_not_shown(client, published, tree):
     ended = move(published, starts_in=-dt.timedelta(hours=3))
-    services.self_check_in(ended, user=tree.public, code=services.rotating_code(ended),
-                           name="公众甲", phone="13800000001")
+    services.self_check_in(
+        ended,
+        user=tree.public,
+        code=services.rotating_code(ended),
+        name="公众甲",
+        phone="13800000001",
+    )
     feedback = services.leave_feedback(ended, user=tree.public, rating=1, comment="广告广告")
     services.hide_feedback(feedback, actor=tree.reviewer)
     body = client.get(detail(ended)).content.decode()
@@ -292,7 +335,7 @@ def test_hidden_feedback_is_not_shown(client, published, tree):
 
 
 def test_anonymous_pages_come_from_the_cache_but_signed_in_people_see_their_own(
-    client, published, tree
+    client, published, tree, page_cache
 ):
     first = client.get(detail(published))
     assert first["X-Kepu-Cache"] == "miss"
@@ -309,7 +352,7 @@ def test_anonymous_pages_come_from_the_cache_but_signed_in_people_see_their_own(
     assert "改过的标题" in body and "You are signed up for this activity." in body
 
 
-def test_elder_mode_and_language_are_part_of_the_cache_key(client, published):
+def test_elder_mode_and_language_are_part_of_the_cache_key(client, published, page_cache):
     assert client.get(detail(published))["X-Kepu-Cache"] == "miss"
     client.cookies["kepu_elder"] = "1"
     elder = client.get(detail(published))
@@ -320,12 +363,14 @@ def test_elder_mode_and_language_are_part_of_the_cache_key(client, published):
     assert client.get(vi_url)["X-Kepu-Cache"] == "miss"
 
 
-def test_pages_with_messages_or_forms_are_not_cached(client, published):
+def test_pages_with_messages_or_forms_are_not_cached(client, published, page_cache):
     running = move(published, starts_in=-dt.timedelta(minutes=5))
     # The walk-in check-in form carries a CSRF token: the page is personal.
     assert client.get(detail(running))["X-Kepu-Cache"] == "skip"
-    client.post(url("activities:checkin-self", running.pk), {
-        "code": services.rotating_code(running), "name": "路人", "phone": "13700000000"})
+    client.post(
+        url("activities:checkin-self", running.pk),
+        {"code": services.rotating_code(running), "name": "路人", "phone": "13700000000"},
+    )
     with_message = client.get(detail(running))
     assert with_message["X-Kepu-Cache"] == "skip"
     assert "Checked in at" in with_message.content.decode()
@@ -336,3 +381,25 @@ def test_accept_language_vi_redirects_the_root_to_vi(client, db):
     assert response.status_code == 302
     assert response["Location"] == "/vi/"
     assert client.get("/vi/").status_code == 200
+
+
+def test_the_page_cache_never_stores_a_response_that_sets_a_cookie(rf, page_cache):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from kepu.core.cache import public_page
+
+    calls = []
+
+    @public_page
+    def view(request):
+        calls.append(1)
+        response = HttpResponse("personal")
+        response.set_cookie("seen", "1")
+        return response
+
+    for _ in range(2):
+        request = rf.get("/en/somewhere/")
+        request.user = AnonymousUser()
+        assert view(request)["X-Kepu-Cache"] == "skip"
+    assert len(calls) == 2

@@ -87,16 +87,19 @@ def test_a_path_like_region_is_refused_as_unknown(client, published):
     assert found(response) == []
 
 
-@pytest.mark.parametrize("params", [
-    {"date_from": "2021-13-45"},
-    {"date_to": "yesterday"},
-    {"format": "teleport"},
-    {"audience": "<script>"},
-    {"topic": "x" * 300},
-    {"q": "a\x00b"},
-    {"campaign": "../../etc/passwd"},
-    {"region": "6405' OR 1=1 --"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_from": "2021-13-45"},
+        {"date_to": "yesterday"},
+        {"format": "teleport"},
+        {"audience": "<script>"},
+        {"topic": "x" * 300},
+        {"q": "a\x00b"},
+        {"campaign": "../../etc/passwd"},
+        {"region": "6405' OR 1=1 --"},
+    ],
+)
 def test_malformed_parameters_answer_200_with_a_message(client, published, params):
     response, body = search(client, **params)
     assert 'class="msg msg-error"' in body
@@ -108,8 +111,14 @@ def test_filters_by_region_kind_format_and_dates_narrow_the_results(client, make
     make_activity(title="展览一", kind="exhibition")
     make_activity(title="线上一", format="online", venue="", online_url="https://example.com/live")
     day = lecture.starts_at.date().isoformat()
-    response, _ = search(client, region=tree.regions.zhongwei.code, kind="lecture",
-                         format="onsite", date_from=day, date_to=day)
+    response, _ = search(
+        client,
+        region=tree.regions.zhongwei.code,
+        kind="lecture",
+        format="onsite",
+        date_from=day,
+        date_to=day,
+    )
     assert found(response) == [lecture.title]
     response, _ = search(client, format="online")
     assert found(response) == ["线上一"]

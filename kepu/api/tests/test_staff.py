@@ -77,7 +77,9 @@ def test_staff_activities_are_scoped_to_the_subtree(client, make_activity, tree,
     assert ids(tree.reporter_a) == {own.pk}
     assert ids(tree.reporter_b) == {sibling.pk}
     assert ids(tree.reviewer) == {own.pk, sibling.pk}
-    assert ids(tree.public) == set()
+    refused = client.get("/api/v1/staff/activities", headers=bearer(tree.public))
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
 
 
 def test_staff_activities_filter_by_status(client, make_activity, tree, bearer):

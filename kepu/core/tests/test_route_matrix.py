@@ -70,7 +70,7 @@ ACCESS: dict[str, tuple[str, set[str], dict]] = {
     "activities:work-activity-list": ("GET", STAFF, {}),
     "activities:work-activity-create": ("GET", REPORT_ANYWHERE, {}),
     "activities:work-activity-detail": ("GET", VIEW_A, {}),
-    "activities:work-activity-edit": ("GET", REPORT_A, {}),
+    "activities:work-activity-edit": ("GET", REPORT_A | REVIEW_A, {}),
     "activities:work-activity-transition": ("POST", REVIEW_A, {}),
     "activities:work-capacity": ("POST", REPORT_A, {"capacity": "30"}),
     "activities:work-review-queue": ("GET", REVIEW_A, {}),
