@@ -39,16 +39,25 @@ def tree(db):
     ningxia = add_region(code="64", name="宁夏回族自治区")
     zhongwei = add_region(parent=ningxia, code="6405", name="中卫市")
     shapotou = add_region(parent=zhongwei, code="640502", name="沙坡头区")
-    province = add_organisation(name="宁夏回族自治区科学技术协会", kind="association",
-                                level="province", region=ningxia)
-    city = add_organisation(parent=province, name="中卫市科学技术协会", kind="association",
-                            level="city", region=zhongwei)
-    county = add_organisation(parent=city, name="沙坡头区科学技术局", kind="department",
-                              level="county", region=shapotou)
-    unit_a = add_organisation(parent=county, name="中卫市沙坡头区第十一小学", kind="school",
-                              level="unit", region=shapotou)
-    unit_b = add_organisation(parent=county, name="沙坡头区水务局", kind="department",
-                              level="unit", region=shapotou)
+    province = add_organisation(
+        name="宁夏回族自治区科学技术协会", kind="association", level="province", region=ningxia
+    )
+    city = add_organisation(
+        parent=province,
+        name="中卫市科学技术协会",
+        kind="association",
+        level="city",
+        region=zhongwei,
+    )
+    county = add_organisation(
+        parent=city, name="沙坡头区科学技术局", kind="department", level="county", region=shapotou
+    )
+    unit_a = add_organisation(
+        parent=county, name="中卫市沙坡头区第十一小学", kind="school", level="unit", region=shapotou
+    )
+    unit_b = add_organisation(
+        parent=county, name="沙坡头区水务局", kind="department", level="unit", region=shapotou
+    )
     people = {
         "public": make_user("13800000001", "公众甲", "public@example.com"),
         "reporter_a": make_user("13800000002", "填报员A", "reporter.a@example.com"),
@@ -61,11 +70,17 @@ def tree(db):
     Membership.objects.create(user=people["reporter_b"], organisation=unit_b, role=Role.REPORTER)
     Membership.objects.create(user=people["reviewer"], organisation=county, role=Role.REVIEWER)
     Membership.objects.create(user=people["admin"], organisation=city, role=Role.ADMIN)
-    Membership.objects.create(user=people["coordinator"], organisation=county,
-                              role=Role.COORDINATOR)
+    Membership.objects.create(
+        user=people["coordinator"], organisation=county, role=Role.COORDINATOR
+    )
     return SimpleNamespace(
         regions=SimpleNamespace(ningxia=ningxia, zhongwei=zhongwei, shapotou=shapotou),
-        province=province, city=city, county=county, unit_a=unit_a, unit_b=unit_b, **people,
+        province=province,
+        city=city,
+        county=county,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        **people,
     )
 
 
@@ -75,11 +90,17 @@ def campaign(tree):
 
     now = timezone.now()
     campaign = create_campaign(
-        actor=tree.admin, organiser=tree.city, title="2021年全国科普日", slug="science-day-2021",
+        actor=tree.admin,
+        organiser=tree.city,
+        title="2021年全国科普日",
+        slug="science-day-2021",
         theme="百年再出发,迈向高水平科技自立自强",
-        starts_on=(now - dt.timedelta(days=1)).date(), ends_on=(now + dt.timedelta(days=30)).date(),
-        time_zone="Asia/Shanghai", register_by=now + dt.timedelta(days=7),
-        results_by=now + dt.timedelta(days=40), summary_by=now + dt.timedelta(days=45),
+        starts_on=(now - dt.timedelta(days=1)).date(),
+        ends_on=(now + dt.timedelta(days=30)).date(),
+        time_zone="Asia/Shanghai",
+        register_by=now + dt.timedelta(days=7),
+        results_by=now + dt.timedelta(days=40),
+        summary_by=now + dt.timedelta(days=45),
     )
     add_joint_action(campaign, actor=tree.admin, title="水利科普联合行动", lead_unit=tree.unit_b)
     return campaign
@@ -88,10 +109,17 @@ def campaign(tree):
 def activity_fields(**overrides):
     start = timezone.now() + dt.timedelta(days=3)
     fields = dict(
-        title="碳达峰碳中和科普讲座", description="面向公众普及生态文明知识。", kind="lecture",
-        format="onsite", venue="沙坡头区第十一小学报告厅", starts_at=start,
-        ends_at=start + dt.timedelta(hours=2), capacity=20, signup_required=True,
-        contact_name="孙浩", contact_phone="15109558601",
+        title="碳达峰碳中和科普讲座",
+        description="面向公众普及生态文明知识。",
+        kind="lecture",
+        format="onsite",
+        venue="沙坡头区第十一小学报告厅",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=20,
+        signup_required=True,
+        contact_name="孙浩",
+        contact_phone="15109558601",
     )
     fields.update(overrides)
     return fields
@@ -106,8 +134,11 @@ def make_activity(tree, campaign):
         organisation = organisation or tree.unit_a
         reporter = reporter or (tree.reporter_a if organisation == tree.unit_a else tree.reporter_b)
         activity = services.create_activity(
-            actor=reporter, organisation=organisation, campaign=overrides.pop("campaign", campaign),
-            region=tree.regions.shapotou, **activity_fields(**overrides),
+            actor=reporter,
+            organisation=organisation,
+            campaign=overrides.pop("campaign", campaign),
+            region=tree.regions.shapotou,
+            **activity_fields(**overrides),
         )
         steps = ["submitted", "approved", "published"]
         if status in steps:
@@ -125,3 +156,31 @@ def make_activity(tree, campaign):
 @pytest.fixture
 def published(make_activity):
     return make_activity()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    import os
+    import shutil
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does this)")
+    # Playwright's sync API runs an event loop in the test's thread; the ORM calls are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=args)
+        yield browser
+        browser.close()

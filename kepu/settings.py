@@ -27,10 +27,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 PRODUCTION = env_bool("KEPU_PRODUCTION")
 DEBUG = env_bool("KEPU_DEBUG", default=not PRODUCTION)
-SECRET_KEY = env("KEPU_SECRET_KEY", "" if PRODUCTION else "kepu-embedded-development-key-not-secret")
+SECRET_KEY = env(
+    "KEPU_SECRET_KEY", "" if PRODUCTION else "kepu-embedded-development-key-not-secret"
+)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise RuntimeError("KEPU_SECRET_KEY must be set to 50+ random characters in production")
-ALLOWED_HOSTS = [h for h in env("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env("KEPU_CSRF_TRUSTED_ORIGINS").split(",") if o]
 SITE_URL = env("KEPU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

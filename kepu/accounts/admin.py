@@ -8,8 +8,16 @@ from .models import ApiToken, Notification, User
 
 @admin.register(User)
 class UserAdmin(SuperuserOnly, admin.ModelAdmin):
-    list_display = ("id", "name", "masked_phone", "email", "is_active", "is_staff", "is_superuser",
-                    "date_joined")
+    list_display = (
+        "id",
+        "name",
+        "masked_phone",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "date_joined",
+    )
     list_display_links = ("id", "name")
     list_filter = ("is_active", "is_staff", "is_superuser", "elder_mode", "language")
     search_fields = ("name", "email", "phone")
@@ -18,8 +26,10 @@ class UserAdmin(SuperuserOnly, admin.ModelAdmin):
     filter_horizontal = ("groups", "user_permissions")
     fieldsets = (
         (None, {"fields": ("name", "phone", "email", "language", "elder_mode")}),
-        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                  "user_permissions")}),
+        (
+            _("Access"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Dates"), {"fields": ("date_joined", "last_login")}),
     )
 

@@ -13,7 +13,9 @@ class PhoneOrEmailBackend(ModelBackend):
         if not username or not password:
             return None
         username = username.strip()
-        lookup = Q(email=username.lower()) if "@" in username else Q(phone=normalise_phone(username))
+        lookup = (
+            Q(email=username.lower()) if "@" in username else Q(phone=normalise_phone(username))
+        )
         user = User.objects.filter(lookup).first()
         if user is None:
             User().set_password(password)  # same cost as a real check: no timing oracle

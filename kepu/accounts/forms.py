@@ -9,18 +9,22 @@ from kepu.core.text import is_phone, normalise_phone
 
 class LoginForm(forms.Form):
     identifier = forms.CharField(
-        label=_("Phone number or e-mail address"), max_length=254,
+        label=_("Phone number or e-mail address"),
+        max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), max_length=4096, strip=False,
+        label=_("Password"),
+        max_length=4096,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
-        label=_("Phone number"), max_length=30,
+        label=_("Phone number"),
+        max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -33,7 +37,9 @@ class PhoneForm(forms.Form):
 
 class CodeForm(PhoneForm):
     code = forms.CharField(
-        label=_("Code from the SMS"), max_length=6, min_length=6,
+        label=_("Code from the SMS"),
+        max_length=6,
+        min_length=6,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}
         ),
@@ -47,12 +53,11 @@ class CodeForm(PhoneForm):
 
 
 class ProfileForm(forms.Form):
+    """The person's own profile. The phone number is not here: changing it needs a code sent to
+    the new number (PhoneForm and CodeForm on the phone-change pages)."""
+
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail address"), required=False)
-    phone = forms.CharField(
-        label=_("Phone number"), max_length=30, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
     language = forms.ChoiceField(label=_("Language"), required=False)
     elder_mode = forms.BooleanField(
         label=_("Elder mode (large text, high contrast)"), required=False
@@ -64,24 +69,15 @@ class ProfileForm(forms.Form):
             (code, name) for code, name in settings.LANGUAGES
         ]
 
-    def clean_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["phone"])
-        if phone and not is_phone(phone):
-            raise forms.ValidationError(_("Enter a valid phone number."))
-        return phone
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not data.get("email") and not data.get("phone"):
-            raise forms.ValidationError(_("Keep at least a phone number or an e-mail address."))
-        return data
-
 
 class DeleteAccountForm(forms.Form):
     """Confirms the deletion: the password, or a tick for people who sign in by SMS only."""
 
     password = forms.CharField(
-        label=_("Your password"), max_length=4096, strip=False, required=False,
+        label=_("Your password"),
+        max_length=4096,
+        strip=False,
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.BooleanField(

@@ -13,8 +13,9 @@ from kepu.core.text import mask_phone, normalise_phone
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, *, phone: str = "", email: str = "", password: str | None = None,
-                    **extra):
+    def create_user(
+        self, *, phone: str = "", email: str = "", password: str | None = None, **extra
+    ):
         if not phone and not email:
             raise ValueError("a person needs a phone number or an e-mail address")
         user = self.model(
@@ -89,12 +90,12 @@ class OneTimeCode(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"code for {mask_phone(self.phone)}"
+
     @staticmethod
     def hash(phone: str, code: str) -> str:
         return hashlib.sha256(f"{phone}:{code}".encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"code for {mask_phone(self.phone)}"
 
 
 class ApiToken(models.Model):

@@ -49,9 +49,13 @@ def _redirect_next(request: HttpRequest, default: str = "campaigns:home") -> Htt
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
 
@@ -59,8 +63,12 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 def _set_elder_cookie(response: HttpResponse, on: bool) -> None:
     if on:
         response.set_cookie(
-            ElderModeMiddleware.COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax",
-            httponly=True, secure=settings.SESSION_COOKIE_SECURE,
+            ElderModeMiddleware.COOKIE,
+            "1",
+            max_age=ELDER_COOKIE_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
         )
     else:
         response.delete_cookie(ElderModeMiddleware.COOKIE, samesite="Lax")
@@ -91,16 +99,22 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.sign_in_with_password(
-                form.cleaned_data["identifier"], form.cleaned_data["password"],
-                address=client_address(request), request=request,
+                form.cleaned_data["identifier"],
+                form.cleaned_data["password"],
+                address=client_address(request),
+                request=request,
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.status
         else:
             return _signed_in(request, user)
-    return render(request, "accounts/login.html", {"form": form, "next": _next(request)},
-                  status=status or (400 if form.errors else 200))
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": _next(request)},
+        status=status or (400 if form.errors else 200),
+    )
 
 
 @never_cache
@@ -121,8 +135,12 @@ def code_request(request):
             if _safe_url(request, _next(request)):
                 query["next"] = _next(request)
             return redirect(f"{reverse('accounts:code-verify')}?{urlencode(query)}")
-    return render(request, "accounts/code_request.html", {"form": form, "next": _next(request)},
-                  status=status or (400 if form.errors else 200))
+    return render(
+        request,
+        "accounts/code_request.html",
+        {"form": form, "next": _next(request)},
+        status=status or (400 if form.errors else 200),
+    )
 
 
 @never_cache
@@ -133,7 +151,8 @@ def code_verify(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.verify_login_code(
-                form.cleaned_data["phone"], form.cleaned_data["code"],
+                form.cleaned_data["phone"],
+                form.cleaned_data["code"],
                 address=client_address(request),
             )
         except DomainError as exc:
@@ -141,8 +160,12 @@ def code_verify(request):
             status = exc.status
         else:
             return _signed_in(request, user)
-    return render(request, "accounts/code_verify.html", {"form": form, "next": _next(request)},
-                  status=status or (400 if form.errors else 200))
+    return render(
+        request,
+        "accounts/code_verify.html",
+        {"form": form, "next": _next(request)},
+        status=status or (400 if form.errors else 200),
+    )
 
 
 @never_cache
@@ -185,9 +208,69 @@ def profile(request):
             messages.success(request, _("Your profile has been saved."))
             return response
     memberships = user.memberships.select_related("organisation").order_by("organisation__path")
-    return render(request, "accounts/profile.html",
-                  {"form": form, "memberships": memberships},
-                  status=status or (400 if form.errors else 200))
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "memberships": memberships},
+        status=status or (400 if form.errors else 200),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_change(request):
+    """Step 1 of changing the phone number: send a code to the new number."""
+    form = PhoneForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    status = None
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        try:
+            services.send_phone_change_code(
+                request.user, phone=phone, address=client_address(request)
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.info(request, _("We have sent a code by SMS to the new number."))
+            query = urlencode({"phone": phone})
+            return redirect(f"{reverse('accounts:phone-change-verify')}?{query}")
+    return render(
+        request,
+        "accounts/phone_change.html",
+        {"form": form},
+        status=status or (400 if form.errors else 200),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_change_verify(request):
+    """Step 2: the code from the SMS proves the number; only then is it the person's."""
+    form = CodeForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    status = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_phone(
+                request.user,
+                phone=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
+                address=client_address(request),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, _("Your phone number has been changed."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/phone_change_verify.html",
+        {"form": form},
+        status=status or (400 if form.errors else 200),
+    )
 
 
 @never_cache
@@ -202,8 +285,9 @@ def password_change(request):
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed."))
         return redirect("accounts:profile")
-    return render(request, "accounts/password_change.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @never_cache
@@ -239,9 +323,12 @@ def data_delete(request):
             form.add_error(None, exc.message)
             status = exc.status
     open_registrations = user.registrations.active().select_related("activity")
-    return render(request, "accounts/delete.html",
-                  {"form": form, "open_registrations": open_registrations},
-                  status=status or (400 if form.errors else 200))
+    return render(
+        request,
+        "accounts/delete.html",
+        {"form": form, "open_registrations": open_registrations},
+        status=status or (400 if form.errors else 200),
+    )
 
 
 @never_cache

@@ -14,16 +14,33 @@ class LabelAdmin(SuperuserOnly, admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(SuperuserOnly, admin.ModelAdmin):
-    list_display = ("title", "organisation", "campaign", "status", "kind", "format", "starts_at",
-                    "capacity", "confirmed_count", "waitlist_count", "masked_contact_phone")
+    list_display = (
+        "title",
+        "organisation",
+        "campaign",
+        "status",
+        "kind",
+        "format",
+        "starts_at",
+        "capacity",
+        "confirmed_count",
+        "waitlist_count",
+        "masked_contact_phone",
+    )
     list_filter = ("status", "kind", "format", "is_key", "signup_required", "is_late", "campaign")
     search_fields = ("title", "venue", "organisation__name")
     date_hierarchy = "starts_at"
     autocomplete_fields = ("organisation", "campaign", "joint_action", "region")
     filter_horizontal = ("audiences", "topics")
     # Counters and workflow stamps belong to the services (row lock, review workflow).
-    readonly_fields = ("confirmed_count", "waitlist_count", "submitted_at", "published_at",
-                       "created_by", "is_late")
+    readonly_fields = (
+        "confirmed_count",
+        "waitlist_count",
+        "submitted_at",
+        "published_at",
+        "created_by",
+        "is_late",
+    )
     list_select_related = ("organisation", "campaign")
 
     @admin.display(description=_("contact phone"))
@@ -40,8 +57,15 @@ class ActivityAdmin(SuperuserOnly, admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("activity", "name", "masked_phone", "status", "created_at", "promoted_at",
-                    "cancelled_at")
+    list_display = (
+        "activity",
+        "name",
+        "masked_phone",
+        "status",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
+    )
     list_filter = ("status", "is_minor")
     search_fields = ("activity__title", "ticket_code")
     date_hierarchy = "created_at"

@@ -278,8 +278,14 @@ class ActivityFilters(PageParams):
 
     def to_search(self) -> selectors.ActivitySearch:
         return selectors.ActivitySearch(
-            q=self.q, region=self.region, kinds=self.kind[:20], audience=self.audience,
-            topic=self.topic, format=self.format, date_from=self.date_from, date_to=self.date_to,
+            q=self.q,
+            region=self.region,
+            kinds=self.kind[:20],
+            audience=self.audience,
+            topic=self.topic,
+            format=self.format,
+            date_from=self.date_from,
+            date_to=self.date_to,
             campaign=self.campaign,
         )
 
@@ -327,14 +333,20 @@ def _public_activity_or_404(activity_id: int) -> Activity:
     return activity
 
 
-@router.get("/activities", response={200: page_of(ActivityOut), codes_4xx: ErrorOut},
-            summary="Search public activities")
+@router.get(
+    "/activities",
+    response={200: page_of(ActivityOut), codes_4xx: ErrorOut},
+    summary="Search public activities",
+)
 def list_activities(request, filters: Query[ActivityFilters]):
     return paginate(selectors.search_public_activities(filters.to_search()), filters)
 
 
-@router.get("/activities/{activity_id}", response={200: ActivityDetailOut, codes_4xx: ErrorOut},
-            summary="A public activity")
+@router.get(
+    "/activities/{activity_id}",
+    response={200: ActivityDetailOut, codes_4xx: ErrorOut},
+    summary="A public activity",
+)
 def get_activity(request, activity_id: Id):
     return _public_activity_or_404(activity_id)
 
@@ -342,37 +354,56 @@ def get_activity(request, activity_id: Id):
 # --- The person signed in with a token --------------------------------------------------------
 
 
-@router.post("/activities/{activity_id}/registrations", auth=token_auth,
-             response={201: TicketOut, codes_4xx: ErrorOut}, summary="Sign up")
+@router.post(
+    "/activities/{activity_id}/registrations",
+    auth=token_auth,
+    response={201: TicketOut, codes_4xx: ErrorOut},
+    summary="Sign up",
+)
 def create_registration(request, activity_id: Id, payload: RegistrationIn):
     """Sign up: confirmed while places are left, otherwise on the waiting list."""
     activity = _public_activity_or_404(activity_id)
     registration = services.register_for_activity(
-        activity.pk, user=request.auth, name=payload.name or request.auth.name,
-        phone=payload.phone, consent=payload.consent, is_minor=payload.is_minor,
-        guardian_name=payload.guardian_name, guardian_consent=payload.guardian_consent,
+        activity.pk,
+        user=request.auth,
+        name=payload.name or request.auth.name,
+        phone=payload.phone,
+        consent=payload.consent,
+        is_minor=payload.is_minor,
+        guardian_name=payload.guardian_name,
+        guardian_consent=payload.guardian_consent,
     )
     registration.activity = activity
     return Status(201, registration)
 
 
-@router.post("/activities/{activity_id}/checkin/self", auth=token_auth,
-             response={201: CheckInOut, codes_4xx: ErrorOut}, summary="Check in with the code")
+@router.post(
+    "/activities/{activity_id}/checkin/self",
+    auth=token_auth,
+    response={201: CheckInOut, codes_4xx: ErrorOut},
+    summary="Check in with the code",
+)
 def self_check_in(request, activity_id: Id, payload: SelfCheckInIn):
     """打卡: check in with the code shown at the venue (a walk-in leaves name and phone)."""
     activity = _public_activity_or_404(activity_id)
-    checkin = services.self_check_in(activity, user=request.auth, code=payload.code,
-                                     name=payload.name, phone=payload.phone)
+    checkin = services.self_check_in(
+        activity, user=request.auth, code=payload.code, name=payload.name, phone=payload.phone
+    )
     return Status(201, checkin)
 
 
-@router.post("/activities/{activity_id}/feedback", auth=token_auth,
-             response={200: FeedbackOut, codes_4xx: ErrorOut}, summary="Rate an activity")
+@router.post(
+    "/activities/{activity_id}/feedback",
+    auth=token_auth,
+    response={200: FeedbackOut, codes_4xx: ErrorOut},
+    summary="Rate an activity",
+)
 def leave_feedback(request, activity_id: Id, payload: FeedbackIn):
     """Rate 1–5 after the activity ended; only people who checked in may. Rating again edits."""
     activity = _public_activity_or_404(activity_id)
-    return services.leave_feedback(activity, user=request.auth, rating=payload.rating,
-                                   comment=payload.comment)
+    return services.leave_feedback(
+        activity, user=request.auth, rating=payload.rating, comment=payload.comment
+    )
 
 
 def _my_tickets(request):
@@ -386,32 +417,39 @@ def _my_ticket_or_404(request, code: str) -> Registration:
     return registration
 
 
-@me_router.get("/tickets", response={200: page_of(TicketOut), codes_4xx: ErrorOut},
-               summary="My tickets")
+@me_router.get(
+    "/tickets", response={200: page_of(TicketOut), codes_4xx: ErrorOut}, summary="My tickets"
+)
 def list_tickets(request, params: Query[PageParams]):
     return paginate(_my_tickets(request), params)
 
 
-@me_router.get("/tickets/{code}", response={200: TicketOut, codes_4xx: ErrorOut},
-               summary="One of my tickets")
+@me_router.get(
+    "/tickets/{code}", response={200: TicketOut, codes_4xx: ErrorOut}, summary="One of my tickets"
+)
 def get_ticket(request, code: TicketCode):
     return _my_ticket_or_404(request, code)
 
 
-@me_router.post("/tickets/{code}/cancel", response={200: TicketOut, codes_4xx: ErrorOut},
-                summary="Cancel a sign-up")
+@me_router.post(
+    "/tickets/{code}/cancel",
+    response={200: TicketOut, codes_4xx: ErrorOut},
+    summary="Cancel a sign-up",
+)
 def cancel_ticket(request, code: TicketCode):
     """Cancel a sign-up or leave the waiting list; the place goes to the first in line."""
-    registration = services.cancel_registration(_my_ticket_or_404(request, code),
-                                                user=request.auth)
+    registration = services.cancel_registration(_my_ticket_or_404(request, code), user=request.auth)
     return _my_ticket_or_404(request, registration.ticket_code)
 
 
 # --- Staff ------------------------------------------------------------------------------------
 
 
-@staff_router.get("/activities", response={200: page_of(StaffActivityOut), codes_4xx: ErrorOut},
-                  summary="Activities in my organisations")
+@staff_router.get(
+    "/activities",
+    response={200: page_of(StaffActivityOut), codes_4xx: ErrorOut},
+    summary="Activities in my organisations",
+)
 def staff_list_activities(request, filters: Query[StaffActivityFilters]):
     if not is_staff_member(request.auth):
         raise Forbidden("forbidden", _("This is for staff of a participating organisation."))
@@ -423,26 +461,38 @@ def staff_list_activities(request, filters: Query[StaffActivityFilters]):
     return paginate(activities.select_related("region"), filters)
 
 
-@staff_router.get("/activities/{activity_id}/registrations",
-                  response={200: page_of(StaffRegistrationOut), codes_4xx: ErrorOut},
-                  summary="Sign-ups of an activity (phone numbers masked)")
+@staff_router.get(
+    "/activities/{activity_id}/registrations",
+    response={200: page_of(StaffRegistrationOut), codes_4xx: ErrorOut},
+    summary="Sign-ups of an activity (phone numbers masked)",
+)
 def staff_list_registrations(request, activity_id: Id, filters: Query[RegistrationFilters]):
-    activity = get_for_user_or_404(Activity.objects, request.auth, "activities.view",
-                                   pk=activity_id)
+    activity = get_for_user_or_404(
+        Activity.objects, request.auth, "activities.view", pk=activity_id
+    )
     registrations = (
         Registration.objects.for_user(request.auth, "activities.view")
-        .filter(activity=activity).select_related("checkin").order_by("created_at", "id")
+        .filter(activity=activity)
+        .select_related("checkin")
+        .order_by("created_at", "id")
     )
     if filters.status:
         registrations = registrations.filter(status=filters.status)
     return paginate(registrations, filters)
 
 
-@staff_router.post("/activities/{activity_id}/checkins",
-                   response={201: CheckInOut, codes_4xx: ErrorOut}, summary="Check a ticket in")
+@staff_router.post(
+    "/activities/{activity_id}/checkins",
+    response={201: CheckInOut, codes_4xx: ErrorOut},
+    summary="Check a ticket in",
+)
 def staff_check_in(request, activity_id: Id, payload: StaffCheckInIn):
     """Check a ticket in by its code; a second scan answers 409 already_checked_in."""
-    activity = get_for_user_or_404(Activity.objects.select_related("campaign", "organisation"),
-                                   request.auth, "activities.checkin", pk=activity_id)
+    activity = get_for_user_or_404(
+        Activity.objects.select_related("campaign", "organisation"),
+        request.auth,
+        "activities.checkin",
+        pk=activity_id,
+    )
     checkin = services.check_in_ticket(activity, actor=request.auth, code=payload.code)
     return Status(201, checkin)

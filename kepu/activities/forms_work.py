@@ -35,8 +35,11 @@ class LabelMultipleChoiceField(forms.ModelMultipleChoiceField):
 def _regions_for(organisations) -> QuerySet[Region]:
     """Regions at or below the regions of the person's organisations."""
     paths = sorted({o.region.path for o in organisations if o.region_id})
-    return Region.objects.filter(
-        scoping.subtree_q(paths, field="")).order_by("path") if paths else Region.objects.none()
+    return (
+        Region.objects.filter(scoping.subtree_q(paths, field="")).order_by("path")
+        if paths
+        else Region.objects.none()
+    )
 
 
 class ActivityForm(forms.Form):
@@ -58,28 +61,40 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
     venue = forms.CharField(
-        label=_("Venue"), max_length=200, required=False,
+        label=_("Venue"),
+        max_length=200,
+        required=False,
         help_text=_("Needed for onsite and hybrid activities."),
     )
     region = forms.ModelChoiceField(
         label=_("Region"), queryset=Region.objects.none(), required=False
     )
     online_url = forms.URLField(
-        label=_("Online link"), max_length=500, required=False, assume_scheme="https",
+        label=_("Online link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
         help_text=_("Needed for online and hybrid activities."),
     )
     starts_at = LocalDateTimeField(label=_("Starts"))
     ends_at = LocalDateTimeField(label=_("Ends"))
     audiences = LabelMultipleChoiceField(
-        label=_("Audiences"), queryset=Audience.objects.all(), required=False,
+        label=_("Audiences"),
+        queryset=Audience.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     topics = LabelMultipleChoiceField(
-        label=_("Topics"), queryset=Topic.objects.all(), required=False,
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     capacity = forms.IntegerField(
-        label=_("Places"), min_value=0, max_value=1_000_000, required=False,
+        label=_("Places"),
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
         help_text=_("Leave empty for no limit."),
     )
     signup_required = forms.BooleanField(label=_("Sign-up needed"), required=False)
@@ -88,9 +103,21 @@ class ActivityForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
 
     SERVICE_FIELDS = [
-        "joint_action", "title", "description", "kind", "format", "venue", "region",
-        "online_url", "starts_at", "ends_at", "capacity", "signup_required", "is_key",
-        "contact_name", "contact_phone",
+        "joint_action",
+        "title",
+        "description",
+        "kind",
+        "format",
+        "venue",
+        "region",
+        "online_url",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "signup_required",
+        "is_key",
+        "contact_name",
+        "contact_phone",
     ]
 
     def __init__(self, user, *args, activity: Activity | None = None, **kwargs):
@@ -105,15 +132,21 @@ class ActivityForm(forms.Form):
             regions = _regions_for([activity.organisation])
         else:
             self.fields["organisation"].queryset = scoping.organisations_for(
-                user, "activities.report").order_by("path")
+                user, "activities.report"
+            ).order_by("path")
             campaigns = campaigns_open_to(user, "activities.report").current()
             self.fields["campaign"].queryset = campaigns.order_by("-starts_on", "title")
             campaign_ids = campaigns.values("pk")
-            regions = _regions_for(Organisation.objects.filter(
-                path__in=scoping.granted_paths(user, "activities.report")).select_related("region"))
-        self.fields["joint_action"].queryset = JointAction.objects.filter(
-            campaign__in=campaign_ids).select_related("campaign").order_by(
-            "campaign__lineage", "number")
+            regions = _regions_for(
+                Organisation.objects.filter(
+                    path__in=scoping.granted_paths(user, "activities.report")
+                ).select_related("region")
+            )
+        self.fields["joint_action"].queryset = (
+            JointAction.objects.filter(campaign__in=campaign_ids)
+            .select_related("campaign")
+            .order_by("campaign__lineage", "number")
+        )
         self.fields["region"].queryset = regions
         for name in ("audiences", "topics"):
             if not self.fields[name].queryset.exists():
@@ -150,17 +183,26 @@ class ActivityForm(forms.Form):
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must be after the start."))
         fmt = data.get("format")
-        if fmt in (Format.ONLINE, Format.HYBRID) and not data.get("online_url") \
-                and "online_url" not in self.errors:
+        if (
+            fmt in (Format.ONLINE, Format.HYBRID)
+            and not data.get("online_url")
+            and "online_url" not in self.errors
+        ):
             self.add_error("online_url", _("An online activity needs a link."))
-        if fmt in (Format.ONSITE, Format.HYBRID) and not data.get("venue") \
-                and "venue" not in self.errors:
+        if (
+            fmt in (Format.ONSITE, Format.HYBRID)
+            and not data.get("venue")
+            and "venue" not in self.errors
+        ):
             self.add_error("venue", _("An onsite activity needs a venue."))
         if data.get("signup_required") and data.get("capacity") == 0:
             self.add_error("capacity", _("An activity with sign-up needs at least one place."))
         action = data.get("joint_action")
-        if campaign is not None and action is not None and action.campaign_id not in {
-                campaign.pk, *campaign.ancestor_ids()}:
+        if (
+            campaign is not None
+            and action is not None
+            and action.campaign_id not in {campaign.pk, *campaign.ancestor_ids()}
+        ):
             self.add_error("joint_action", _("This joint action belongs to another campaign."))
         return data
 
@@ -176,11 +218,14 @@ class ActivityForm(forms.Form):
 
 class ActivityFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("All statuses")), *Activity.Status.choices],
     )
     campaign = CampaignChoiceField(
-        label=_("Campaign"), required=False, queryset=Campaign.objects.none(),
+        label=_("Campaign"),
+        required=False,
+        queryset=Campaign.objects.none(),
         empty_label=_("All campaigns"),
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -192,22 +237,34 @@ class ActivityFilterForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(
-        label=_("Places"), min_value=0, max_value=1_000_000, required=False,
+        label=_("Places"),
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
         help_text=_("Leave empty for no limit. Raising it confirms people from the waiting list."),
     )
 
 
 class CheckinForm(forms.Form):
     code = forms.CharField(
-        label=_("Ticket code"), max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                      "autofocus": True, "spellcheck": "false"}),
+        label=_("Ticket code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
     )
 
 

@@ -87,15 +87,21 @@ class Activity(TimeStamped):
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.FINISHED)
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organiser unit"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organiser unit"),
+        on_delete=models.PROTECT,
         related_name="activities",
     )
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="activities"
     )
     joint_action = models.ForeignKey(
-        JointAction, verbose_name=_("joint action"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="activities",
+        JointAction,
+        verbose_name=_("joint action"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=20000)
@@ -103,7 +109,11 @@ class Activity(TimeStamped):
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="activities",
     )
     online_url = models.URLField(_("online link"), blank=True, max_length=500)
@@ -205,7 +215,9 @@ class RegistrationQuerySet(ScopedQuerySet):
     scope_field = "activity__organisation"
 
     def active(self):
-        return self.filter(status__in=(Registration.Status.CONFIRMED, Registration.Status.WAITLISTED))
+        return self.filter(
+            status__in=(Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+        )
 
 
 class Registration(TimeStamped):
@@ -289,7 +301,8 @@ class CheckIn(models.Model):
         verbose_name_plural = _("check-ins")
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "user"], condition=Q(user__isnull=False),
+                fields=["activity", "user"],
+                condition=Q(user__isnull=False),
                 name="one_checkin_per_person",
             )
         ]

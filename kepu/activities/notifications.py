@@ -8,7 +8,9 @@ from django.utils.functional import Promise
 from kepu.accounts.models import Notification, User
 
 
-def notify(user: User, template: Promise, params: dict | None = None, *, url: str = "") -> Notification:
+def notify(
+    user: User, template: Promise, params: dict | None = None, *, url: str = ""
+) -> Notification:
     """Write a notice in the recipient's language (``template`` is a lazy translated string)."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         message = str(template) % (params or {})

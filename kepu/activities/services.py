@@ -1,4 +1,4 @@
-"""Activity services: reporting and review workflow, sign-up with a waiting list, check-in, feedback.
+"""Activity services: reporting, review, sign-up with a waiting list, check-in, feedback.
 
 Every change of state goes through one of these functions. Each runs in one transaction,
 writes an audit entry for staff actions, and raises DomainError with a stable code.
@@ -32,8 +32,20 @@ from .notifications import notify
 Status = Activity.Status
 
 EDITABLE_FIELDS = [
-    "title", "description", "kind", "format", "venue", "region", "online_url", "starts_at",
-    "ends_at", "capacity", "signup_required", "is_key", "contact_name", "contact_phone",
+    "title",
+    "description",
+    "kind",
+    "format",
+    "venue",
+    "region",
+    "online_url",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "signup_required",
+    "is_key",
+    "contact_name",
+    "contact_phone",
     "joint_action",
 ]
 M2M_FIELDS = ["audiences", "topics"]
@@ -65,7 +77,12 @@ def _lock(activity_id: int, *, lock: bool = True) -> Activity:
 
 @transaction.atomic
 def create_activity(
-    *, actor: User, organisation: Organisation, campaign: Campaign, audiences=(), topics=(),
+    *,
+    actor: User,
+    organisation: Organisation,
+    campaign: Campaign,
+    audiences=(),
+    topics=(),
     **fields,
 ) -> Activity:
     """Register a draft activity for ``organisation`` in ``campaign``.
@@ -83,8 +100,13 @@ def create_activity(
     _save_validated(activity)
     activity.audiences.set(audiences)
     activity.topics.set(topics)
-    log_action("activities.activity.created", activity, actor=actor, organisation=organisation,
-               after=snapshot(activity))
+    log_action(
+        "activities.activity.created",
+        activity,
+        actor=actor,
+        organisation=organisation,
+        after=snapshot(activity),
+    )
     return activity
 
 
@@ -128,8 +150,14 @@ def update_activity(
         activity.topics.set(topics)
     old, new = changed(before, snapshot(activity))
     if old or new:
-        log_action("activities.activity.edited", activity, actor=actor,
-                   organisation=activity.organisation, before=old, after=new)
+        log_action(
+            "activities.activity.edited",
+            activity,
+            actor=actor,
+            organisation=activity.organisation,
+            before=old,
+            after=new,
+        )
     _promote_waitlisted(activity)
     return activity
 
@@ -146,8 +174,14 @@ def can_review(user: User, activity: Activity) -> bool:
 
 
 def _transition(
-    activity: Activity, *, actor: User, allowed_from: tuple, to: str, action: str,
-    note: str = "", **changes,
+    activity: Activity,
+    *,
+    actor: User,
+    allowed_from: tuple,
+    to: str,
+    action: str,
+    note: str = "",
+    **changes,
 ) -> Activity:
     if activity.status not in allowed_from:
         raise Conflict(
@@ -160,8 +194,15 @@ def _transition(
     for name, value in changes.items():
         setattr(activity, name, value)
     activity.save(update_fields=["status", "updated_at", *changes.keys()])
-    log_action(action, activity, actor=actor, organisation=activity.organisation, before=before,
-               after={"status": to, **{k: str(v) for k, v in changes.items()}}, note=note)
+    log_action(
+        action,
+        activity,
+        actor=actor,
+        organisation=activity.organisation,
+        before=before,
+        after={"status": to, **{k: str(v) for k, v in changes.items()}},
+        note=note,
+    )
     return activity
 
 
@@ -174,27 +215,40 @@ def submit_activity(activity: Activity, *, actor: User, now: datetime | None = N
     """
     activity = _lock(activity.pk)
     scoping.require(actor, "activities.report", activity.organisation)
-    late = check_phase_open(activity.campaign, Phase.REGISTRATION,
-                            organisation=activity.organisation, now=now)
+    late = check_phase_open(
+        activity.campaign, Phase.REGISTRATION, organisation=activity.organisation, now=now
+    )
     return _transition(
-        activity, actor=actor, allowed_from=(Status.DRAFT, Status.RETURNED), to=Status.SUBMITTED,
-        action="activities.activity.submitted", submitted_at=now or timezone.now(), is_late=late,
+        activity,
+        actor=actor,
+        allowed_from=(Status.DRAFT, Status.RETURNED),
+        to=Status.SUBMITTED,
+        action="activities.activity.submitted",
+        submitted_at=now or timezone.now(),
+        is_late=late,
         return_reason="",
     )
 
 
 def _require_review(actor: User, activity: Activity) -> None:
     if not can_review(actor, activity):
-        raise Forbidden("forbidden", _("Only the parent organisation or the campaign organiser "
-                                       "can review this activity."))
+        raise Forbidden(
+            "forbidden",
+            _("Only the parent organisation or the campaign organiser can review this activity."),
+        )
 
 
 @transaction.atomic
 def approve_activity(activity: Activity, *, actor: User) -> Activity:
     activity = _lock(activity.pk)
     _require_review(actor, activity)
-    return _transition(activity, actor=actor, allowed_from=(Status.SUBMITTED,), to=Status.APPROVED,
-                       action="activities.activity.approved")
+    return _transition(
+        activity,
+        actor=actor,
+        allowed_from=(Status.SUBMITTED,),
+        to=Status.APPROVED,
+        action="activities.activity.approved",
+    )
 
 
 @transaction.atomic
@@ -208,14 +262,21 @@ def return_activity(activity: Activity, *, actor: User, reason: str) -> Activity
     if len(reason) > 2000:
         raise DomainError("invalid", _("The reason is too long (at most 2,000 characters)."))
     activity = _transition(
-        activity, actor=actor, allowed_from=(Status.SUBMITTED, Status.APPROVED),
-        to=Status.RETURNED, action="activities.activity.returned", note=reason,
+        activity,
+        actor=actor,
+        allowed_from=(Status.SUBMITTED, Status.APPROVED),
+        to=Status.RETURNED,
+        action="activities.activity.returned",
+        note=reason,
         return_reason=reason,
     )
     if activity.created_by_id:
-        notify(activity.created_by, _lazy("Your activity “%(title)s” was returned: %(reason)s"),
-               {"title": activity.title, "reason": reason},
-               url=reverse("activities:work-activity-detail", args=[activity.pk]))
+        notify(
+            activity.created_by,
+            _lazy("Your activity “%(title)s” was returned: %(reason)s"),
+            {"title": activity.title, "reason": reason},
+            url=reverse("activities:work-activity-detail", args=[activity.pk]),
+        )
     return activity
 
 
@@ -223,11 +284,19 @@ def return_activity(activity: Activity, *, actor: User, reason: str) -> Activity
 def publish_activity(activity: Activity, *, actor: User) -> Activity:
     """Put an approved activity on the public site (its unit or a reviewer may do it)."""
     activity = _lock(activity.pk)
-    if not (scoping.has_perm(actor, "activities.report", activity.organisation)
-            or can_review(actor, activity)):
+    if not (
+        scoping.has_perm(actor, "activities.report", activity.organisation)
+        or can_review(actor, activity)
+    ):
         raise Forbidden("forbidden", _("You do not have permission to do this."))
-    return _transition(activity, actor=actor, allowed_from=(Status.APPROVED,), to=Status.PUBLISHED,
-                       action="activities.activity.published", published_at=timezone.now())
+    return _transition(
+        activity,
+        actor=actor,
+        allowed_from=(Status.APPROVED,),
+        to=Status.PUBLISHED,
+        action="activities.activity.published",
+        published_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -236,8 +305,13 @@ def finish_activity(activity: Activity, *, actor: User) -> Activity:
     scoping.require(actor, "activities.report", activity.organisation)
     if not activity.has_ended:
         raise DomainError("not_ended", _("The activity can be marked finished once it has ended."))
-    return _transition(activity, actor=actor, allowed_from=(Status.PUBLISHED,), to=Status.FINISHED,
-                       action="activities.activity.finished")
+    return _transition(
+        activity,
+        actor=actor,
+        allowed_from=(Status.PUBLISHED,),
+        to=Status.FINISHED,
+        action="activities.activity.finished",
+    )
 
 
 @transaction.atomic
@@ -249,15 +323,26 @@ def cancel_activity(activity: Activity, *, actor: User, reason: str) -> Activity
     if not reason:
         raise DomainError("reason_required", _("Say why the activity is cancelled."))
     activity = _transition(
-        activity, actor=actor,
-        allowed_from=(Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED,
-                      Status.PUBLISHED),
-        to=Status.CANCELLED, action="activities.activity.cancelled", note=reason,
+        activity,
+        actor=actor,
+        allowed_from=(
+            Status.DRAFT,
+            Status.SUBMITTED,
+            Status.RETURNED,
+            Status.APPROVED,
+            Status.PUBLISHED,
+        ),
+        to=Status.CANCELLED,
+        action="activities.activity.cancelled",
+        note=reason,
     )
     for registration in activity.registrations.active().select_related("user"):
-        notify(registration.user, _lazy("“%(title)s” has been cancelled: %(reason)s"),
-               {"title": activity.title, "reason": reason},
-               url=reverse("activities:activity-detail", args=[activity.pk]))
+        notify(
+            registration.user,
+            _lazy("“%(title)s” has been cancelled: %(reason)s"),
+            {"title": activity.title, "reason": reason},
+            url=reverse("activities:activity-detail", args=[activity.pk]),
+        )
     return activity
 
 
@@ -270,8 +355,15 @@ def signup_lock_enabled() -> bool:
 
 
 def register_for_activity(
-    activity_id: int, *, user: User, name: str, phone: str = "", consent: bool,
-    is_minor: bool = False, guardian_name: str = "", guardian_consent: bool = False,
+    activity_id: int,
+    *,
+    user: User,
+    name: str,
+    phone: str = "",
+    consent: bool,
+    is_minor: bool = False,
+    guardian_name: str = "",
+    guardian_consent: bool = False,
 ) -> Registration:
     """Sign ``user`` up: confirmed while places are left, else on the waiting list.
 
@@ -281,11 +373,14 @@ def register_for_activity(
     """
     name = (name or "").strip()
     if not consent:
-        raise DomainError("consent_required",
-                          _("Please agree to the use of your data for this activity."))
+        raise DomainError(
+            "consent_required", _("Please agree to the use of your data for this activity.")
+        )
     if is_minor and not (guardian_consent and guardian_name.strip()):
-        raise DomainError("guardian_consent_required",
-                          _("Participants under 14 need a parent or guardian's consent and name."))
+        raise DomainError(
+            "guardian_consent_required",
+            _("Participants under 14 need a parent or guardian's consent and name."),
+        )
     if not name or len(name) > 100:
         raise DomainError("invalid", _("Enter your name (at most 100 characters)."))
     phone = normalise_phone(phone) if phone else (user.phone or "")
@@ -300,9 +395,16 @@ def register_for_activity(
             confirmed = activity.capacity is None or activity.confirmed_count < activity.capacity
             now = timezone.now()
             registration = Registration.objects.create(
-                activity=activity, user=user, name=name, phone=phone,
-                status=Registration.Status.CONFIRMED if confirmed else Registration.Status.WAITLISTED,
-                consent_at=now, is_minor=is_minor, guardian_name=guardian_name.strip(),
+                activity=activity,
+                user=user,
+                name=name,
+                phone=phone,
+                status=Registration.Status.CONFIRMED
+                if confirmed
+                else Registration.Status.WAITLISTED,
+                consent_at=now,
+                is_minor=is_minor,
+                guardian_name=guardian_name.strip(),
                 guardian_consent_at=now if is_minor else None,
             )
             counter = "confirmed_count" if confirmed else "waitlist_count"
@@ -321,8 +423,9 @@ def _check_signup_open(activity: Activity) -> None:
     if activity.status != Status.PUBLISHED:
         raise DomainError("signup_closed", _("Sign-up is not open for this activity."))
     if not activity.signup_required:
-        raise DomainError("signup_not_needed",
-                          _("This activity needs no sign-up: just come along."))
+        raise DomainError(
+            "signup_not_needed", _("This activity needs no sign-up: just come along.")
+        )
     if activity.starts_at <= timezone.now():
         raise DomainError("signup_closed", _("Sign-up closed when the activity started."))
 
@@ -340,10 +443,15 @@ def cancel_registration(registration: Registration, *, user: User) -> Registrati
         if registration.status == Registration.Status.CANCELLED:
             raise Conflict("already_cancelled", _("This sign-up was already cancelled."))
         if CheckIn.objects.filter(registration=registration).exists():
-            raise Conflict("already_checked_in",
-                           _("You have already checked in; the sign-up cannot be cancelled."))
-        counter = ("confirmed_count" if registration.status == Registration.Status.CONFIRMED
-                   else "waitlist_count")
+            raise Conflict(
+                "already_checked_in",
+                _("You have already checked in; the sign-up cannot be cancelled."),
+            )
+        counter = (
+            "confirmed_count"
+            if registration.status == Registration.Status.CONFIRMED
+            else "waitlist_count"
+        )
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -387,8 +495,12 @@ def _promote_waitlisted(activity: Activity) -> list[Registration]:
             waitlist_count=F("waitlist_count") - len(waiting),
         )
         activity.refresh_from_db(fields=["confirmed_count", "waitlist_count"])
-        log_action("activities.waitlist.promoted", activity, organisation=activity.organisation,
-                   after={"registrations": [r.pk for r in waiting]})
+        log_action(
+            "activities.waitlist.promoted",
+            activity,
+            organisation=activity.organisation,
+            after={"registrations": [r.pk for r in waiting]},
+        )
     return waiting
 
 
@@ -406,8 +518,14 @@ def change_capacity(activity: Activity, *, actor: User, capacity: int | None) ->
     before = {"capacity": activity.capacity}
     activity.capacity = capacity
     activity.save(update_fields=["capacity", "updated_at"])
-    log_action("activities.activity.capacity_changed", activity, actor=actor,
-               organisation=activity.organisation, before=before, after={"capacity": capacity})
+    log_action(
+        "activities.activity.capacity_changed",
+        activity,
+        actor=actor,
+        organisation=activity.organisation,
+        before=before,
+        after={"capacity": capacity},
+    )
     _promote_waitlisted(activity)
     return activity
 
@@ -423,8 +541,9 @@ def rotating_code(activity: Activity, *, at: datetime | None = None, offset: int
     """
     at = at or timezone.now()
     period = int(at.timestamp()) // settings.KEPU_CHECKIN_CODE_PERIOD + offset
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"checkin:{activity.pk}:{period}".encode(),
-                      hashlib.sha256).digest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"checkin:{activity.pk}:{period}".encode(), hashlib.sha256
+    ).digest()
     return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"
 
 
@@ -432,8 +551,13 @@ def _check_code(activity: Activity, code: str) -> None:
     code = (code or "").strip()
     # The current and the previous period both count, so a code read just before it turns works.
     if not any(hmac.compare_digest(code, rotating_code(activity, offset=o)) for o in (0, -1)):
-        raise DomainError("invalid_code", _("That check-in code is wrong or has expired. "
-                                            "Read the code shown at the venue again."))
+        raise DomainError(
+            "invalid_code",
+            _(
+                "That check-in code is wrong or has expired. "
+                "Read the code shown at the venue again."
+            ),
+        )
 
 
 def _checkin_window(activity: Activity) -> None:
@@ -443,8 +567,10 @@ def _checkin_window(activity: Activity) -> None:
 
 def _already(checkin: CheckIn, activity: Activity) -> Conflict:
     local = timezone.localtime(checkin.at, activity.tz)
-    return Conflict("already_checked_in",
-                    _("Already checked in at %(time)s.") % {"time": local.strftime("%H:%M")})
+    return Conflict(
+        "already_checked_in",
+        _("Already checked in at %(time)s.") % {"time": local.strftime("%H:%M")},
+    )
 
 
 def check_in_ticket(activity: Activity, *, actor: User, code: str) -> CheckIn:
@@ -453,17 +579,27 @@ def check_in_ticket(activity: Activity, *, actor: User, code: str) -> CheckIn:
     _checkin_window(activity)
     code = (code or "").strip().upper()
     registration = (
-        Registration.objects.filter(activity=activity, ticket_code=code).select_related("user")
+        Registration.objects.filter(activity=activity, ticket_code=code)
+        .select_related("user")
         .first()
     )
     if registration is None:
         raise NotFound("unknown_ticket", _("No ticket with this code for this activity."))
     if registration.status != Registration.Status.CONFIRMED:
-        raise DomainError("not_confirmed", _("This ticket is not confirmed (%(status)s).")
-                          % {"status": registration.get_status_display()})
-    return _record_checkin(activity, registration=registration, user=registration.user,
-                           name=registration.name, phone=registration.phone,
-                           method=CheckIn.Method.STAFF, by=actor)
+        raise DomainError(
+            "not_confirmed",
+            _("This ticket is not confirmed (%(status)s).")
+            % {"status": registration.get_status_display()},
+        )
+    return _record_checkin(
+        activity,
+        registration=registration,
+        user=registration.user,
+        name=registration.name,
+        phone=registration.phone,
+        method=CheckIn.Method.STAFF,
+        by=actor,
+    )
 
 
 def _record_checkin(activity: Activity, **fields) -> CheckIn:
@@ -471,8 +607,12 @@ def _record_checkin(activity: Activity, **fields) -> CheckIn:
         with transaction.atomic():
             checkin = CheckIn.objects.create(activity=activity, **fields)
             if fields.get("by") is not None:
-                log_action("activities.checkin.recorded", checkin, actor=fields["by"],
-                           organisation=activity.organisation)
+                log_action(
+                    "activities.checkin.recorded",
+                    checkin,
+                    actor=fields["by"],
+                    organisation=activity.organisation,
+                )
             return checkin
     except IntegrityError:
         existing = _existing_checkin(activity, fields)
@@ -489,8 +629,9 @@ def _existing_checkin(activity: Activity, fields: dict) -> CheckIn | None:
     return None
 
 
-def self_check_in(activity: Activity, *, user: User | None, code: str, name: str = "",
-                  phone: str = "") -> CheckIn:
+def self_check_in(
+    activity: Activity, *, user: User | None, code: str, name: str = "", phone: str = ""
+) -> CheckIn:
     """打卡: check in with the code shown at the venue.
 
     A signed-up person's ticket is checked in; anyone else is counted as a walk-in and leaves a
@@ -500,14 +641,18 @@ def self_check_in(activity: Activity, *, user: User | None, code: str, name: str
     _check_code(activity, code)
     registration = None
     if user is not None and user.is_authenticated:
-        registration = (
-            Registration.objects.filter(activity=activity, user=user,
-                                        status=Registration.Status.CONFIRMED).first()
-        )
+        registration = Registration.objects.filter(
+            activity=activity, user=user, status=Registration.Status.CONFIRMED
+        ).first()
     if registration is not None:
-        return _record_checkin(activity, registration=registration, user=user,
-                               name=registration.name, phone=registration.phone,
-                               method=CheckIn.Method.SELF)
+        return _record_checkin(
+            activity,
+            registration=registration,
+            user=user,
+            name=registration.name,
+            phone=registration.phone,
+            method=CheckIn.Method.SELF,
+        )
     name = (name or "").strip() or (user.name if user and user.is_authenticated else "")
     phone = normalise_phone(phone) or (user.phone if user and user.is_authenticated else "") or ""
     if not name or len(name) > 100:
@@ -518,9 +663,12 @@ def self_check_in(activity: Activity, *, user: User | None, code: str, name: str
     if existing is not None:
         raise _already(existing, activity)
     return _record_checkin(
-        activity, registration=None,
+        activity,
+        registration=None,
         user=user if user is not None and user.is_authenticated else None,
-        name=name, phone=phone, method=CheckIn.Method.WALK_IN,
+        name=name,
+        phone=phone,
+        method=CheckIn.Method.WALK_IN,
     )
 
 
@@ -555,7 +703,11 @@ def hide_feedback(feedback: Feedback, *, actor: User, hidden: bool = True) -> Fe
     feedback.hidden_at = timezone.now() if hidden else None
     feedback.hidden_by = actor if hidden else None
     feedback.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
-    log_action("activities.feedback.hidden" if hidden else "activities.feedback.shown", feedback,
-               actor=actor, organisation=feedback.activity.organisation,
-               before={"comment": feedback.comment})
+    log_action(
+        "activities.feedback.hidden" if hidden else "activities.feedback.shown",
+        feedback,
+        actor=actor,
+        organisation=feedback.activity.organisation,
+        before={"comment": feedback.comment},
+    )
     return feedback

@@ -18,7 +18,12 @@ def deliver_notification(notification_id: int) -> None:
     link = f"{settings.SITE_URL}{note.url}" if note.url else ""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         if user.email:
-            send_mail(_("A message from kepu"), f"{note.message}\n\n{link}".strip(),
-                      None, [user.email], fail_silently=True)
+            send_mail(
+                _("A message from kepu"),
+                f"{note.message}\n\n{link}".strip(),
+                None,
+                [user.email],
+                fail_silently=True,
+            )
         if user.phone:
             send_sms(user.phone, note.message)

@@ -45,12 +45,18 @@ RegStatus = Registration.Status
 TRANSITIONS = {
     "submit": (services.submit_activity, False, gettext_lazy("Submitted for review.")),
     "approve": (services.approve_activity, False, gettext_lazy("Approved.")),
-    "return": (services.return_activity, True,
-               gettext_lazy("Returned to the unit with your reason.")),
+    "return": (
+        services.return_activity,
+        True,
+        gettext_lazy("Returned to the unit with your reason."),
+    ),
     "publish": (services.publish_activity, False, gettext_lazy("Published on the public site.")),
     "finish": (services.finish_activity, False, gettext_lazy("Marked as finished.")),
-    "cancel": (services.cancel_activity, True,
-               gettext_lazy("Cancelled. Everyone signed up has been told.")),
+    "cancel": (
+        services.cancel_activity,
+        True,
+        gettext_lazy("Cancelled. Everyone signed up has been told."),
+    ),
 }
 TRANSITION_LABELS = {
     "submit": gettext_lazy("Submit for review"),
@@ -89,31 +95,41 @@ def _can(user, perm: str) -> bool:
 def work_home(request):
     user = request.user
     now = timezone.now()
-    counts = selectors.activities_for_staff(user).order_by().aggregate(
-        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
-        returned=Count("pk", filter=Q(status=Status.RETURNED)),
-        upcoming=Count("pk", filter=Q(status=Status.PUBLISHED, ends_at__gte=now)),
+    counts = (
+        selectors.activities_for_staff(user)
+        .order_by()
+        .aggregate(
+            drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+            returned=Count("pk", filter=Q(status=Status.RETURNED)),
+            upcoming=Count("pk", filter=Q(status=Status.PUBLISHED, ends_at__gte=now)),
+        )
     )
     counts["awaiting_review"] = selectors.activities_awaiting_review(user).count()
     memberships = (
-        Membership.objects.filter(user=user).select_related("organisation")
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
         .order_by("organisation__path", "role")
     )
-    return render(request, "activities/work/home.html", {
-        "memberships": memberships,
-        "counts": counts,
-        "can_report": _can(user, "activities.report"),
-        "can_review": _can(user, "activities.review"),
-        "can_manage_campaigns": _can(user, "campaigns.manage"),
-        "can_audit": _can(user, "core.audit"),
-    })
+    return render(
+        request,
+        "activities/work/home.html",
+        {
+            "memberships": memberships,
+            "counts": counts,
+            "can_report": _can(user, "activities.report"),
+            "can_review": _can(user, "activities.review"),
+            "can_manage_campaigns": _can(user, "campaigns.manage"),
+            "can_audit": _can(user, "core.audit"),
+        },
+    )
 
 
 @staff_required()
 def activity_list(request):
     activities = selectors.activities_for_staff(request.user)
     campaigns = Campaign.objects.filter(
-        pk__in=activities.order_by().values("campaign_id")).order_by("-starts_on", "title")
+        pk__in=activities.order_by().values("campaign_id")
+    ).order_by("-starts_on", "title")
     form = ActivityFilterForm(campaigns, request.GET or None)
     if form.is_bound:
         form.is_valid()  # invalid values are reported on the form and simply not applied
@@ -125,9 +141,15 @@ def activity_list(request):
         for term in search_terms(data.get("q") or ""):
             activities = activities.filter(search_text__contains=term)
     page = Paginator(activities, 25).get_page(request.GET.get("page"))
-    return render(request, "activities/work/activity_list.html", {
-        "form": form, "page": page, "can_report": _can(request.user, "activities.report"),
-    })
+    return render(
+        request,
+        "activities/work/activity_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_report": _can(request.user, "activities.report"),
+        },
+    )
 
 
 @staff_required("activities.review")
@@ -146,24 +168,33 @@ def activity_create(request):
     if form.is_bound and form.is_valid():
         try:
             activity = services.create_activity(
-                actor=request.user, organisation=form.cleaned_data["organisation"],
-                campaign=form.cleaned_data["campaign"], **form.service_fields(),
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                campaign=form.cleaned_data["campaign"],
+                **form.service_fields(),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            messages.success(request, _("The activity is saved as a draft. Submit it for "
-                                        "review when it is ready."))
+            messages.success(
+                request,
+                _("The activity is saved as a draft. Submit it for review when it is ready."),
+            )
             return redirect("activities:work-activity-detail", pk=activity.pk)
-    return render(request, "activities/work/activity_form.html", {"form": form, "activity": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "activities/work/activity_form.html",
+        {"form": form, "activity": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required()
 def activity_edit(request, pk):
     activity = _activity_or_404(request.user, pk)
-    form = ActivityForm(request.user, request.POST if request.method == "POST" else None,
-                        activity=activity)
+    form = ActivityForm(
+        request.user, request.POST if request.method == "POST" else None, activity=activity
+    )
     if form.is_bound and form.is_valid():
         try:
             services.update_activity(activity, actor=request.user, **form.service_fields())
@@ -172,8 +203,12 @@ def activity_edit(request, pk):
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("activities:work-activity-detail", pk=activity.pk)
-    return render(request, "activities/work/activity_form.html",
-                  {"form": form, "activity": activity}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "activities/work/activity_form.html",
+        {"form": form, "activity": activity},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- Detail and the workflow ------------------------------------------------------------------
@@ -198,9 +233,11 @@ def _render_detail(request, activity: Activity, *, status: int = 200, forms: dic
     user = request.user
     forms = forms or {}
     history = list(
-        AuditEntry.objects.filter(object_type=Activity._meta.label_lower,
-                                  object_id=str(activity.pk))
-        .select_related("actor").order_by("at", "id")
+        AuditEntry.objects.filter(
+            object_type=Activity._meta.label_lower, object_id=str(activity.pk)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
     )
     for entry in history:
         entry.before_text = audit_values_text(entry.before)
@@ -208,7 +245,8 @@ def _render_detail(request, activity: Activity, *, status: int = 200, forms: dic
     actions = _allowed_actions(user, activity)
     reason_forms = {
         action: forms.get(action) or ReasonForm(auto_id=f"id_{action}_%s")
-        for action in ("return", "cancel") if action in actions
+        for action in ("return", "cancel")
+        if action in actions
     }
     report = scoping.has_perm(user, "activities.report", activity.organisation)
     open_status = activity.status not in (Status.FINISHED, Status.CANCELLED)
@@ -219,8 +257,8 @@ def _render_detail(request, activity: Activity, *, status: int = 200, forms: dic
         "history": history,
         "buttons": [(a, TRANSITION_LABELS[a]) for a in actions if a not in reason_forms],
         "reason_forms": [(a, TRANSITION_LABELS[a], f) for a, f in reason_forms.items()],
-        "capacity_form": forms.get("capacity") or CapacityForm(
-            initial={"capacity": activity.capacity}, auto_id="id_capacity_%s"),
+        "capacity_form": forms.get("capacity")
+        or CapacityForm(initial={"capacity": activity.capacity}, auto_id="id_capacity_%s"),
         "can_edit": open_status and (report or services.can_review(user, activity)),
         "can_change_capacity": report and open_status,
         "can_checkin": scoping.has_perm(user, "activities.checkin", activity.organisation),
@@ -271,22 +309,31 @@ def capacity(request, pk):
     if form.is_valid():
         started = timezone.now()
         try:
-            services.change_capacity(activity, actor=request.user,
-                                     capacity=form.cleaned_data["capacity"])
+            services.change_capacity(
+                activity, actor=request.user, capacity=form.cleaned_data["capacity"]
+            )
         except Forbidden as exc:
             return forbidden(request, exc.message)
         except DomainError as exc:
             form.add_error("capacity", exc.message)
         else:
             messages.success(request, _("The number of places is changed."))
-            promoted = list(activity.registrations.filter(
-                status=RegStatus.CONFIRMED, promoted_at__gte=started).order_by("created_at"))
+            promoted = list(
+                activity.registrations.filter(
+                    status=RegStatus.CONFIRMED, promoted_at__gte=started
+                ).order_by("created_at")
+            )
             if promoted:
                 people = ", ".join(f"{r.name} ({r.masked_phone})" for r in promoted)
-                messages.info(request, ngettext(
-                    "%(count)d person was confirmed from the waiting list: %(people)s",
-                    "%(count)d people were confirmed from the waiting list: %(people)s",
-                    len(promoted)) % {"count": len(promoted), "people": people})
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d person was confirmed from the waiting list: %(people)s",
+                        "%(count)d people were confirmed from the waiting list: %(people)s",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted), "people": people},
+                )
             return redirect("activities:work-activity-detail", pk=activity.pk)
     return _render_detail(request, activity, status=400, forms={"capacity": form})
 
@@ -295,8 +342,10 @@ def capacity(request, pk):
 @require_POST
 def feedback_hide(request, pk):
     feedback = scoping.get_for_user_or_404(
-        Feedback.objects.select_related("activity__organisation"), request.user,
-        "activities.moderate", pk=pk,
+        Feedback.objects.select_related("activity__organisation"),
+        request.user,
+        "activities.moderate",
+        pk=pk,
     )
     form = FeedbackVisibilityForm(request.POST)
     if not form.is_valid():
@@ -308,8 +357,12 @@ def feedback_hide(request, pk):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The comment is hidden from the public.") if hidden
-                             else _("The comment is shown again."))
+            messages.success(
+                request,
+                _("The comment is hidden from the public.")
+                if hidden
+                else _("The comment is shown again."),
+            )
     return redirect("activities:work-activity-detail", pk=feedback.activity_id)
 
 
@@ -329,9 +382,12 @@ def registration_list(request, pk):
         checked_in=Count("checkin"),
     )
     registrations = activity.registrations.annotate(
-        rank=Case(When(status=RegStatus.CONFIRMED, then=Value(0)),
-                  When(status=RegStatus.WAITLISTED, then=Value(1)),
-                  default=Value(2), output_field=IntegerField()),
+        rank=Case(
+            When(status=RegStatus.CONFIRMED, then=Value(0)),
+            When(status=RegStatus.WAITLISTED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
         checked_in_at=F("checkin__at"),
     ).order_by("rank", "created_at", "id")
     if wanted:
@@ -342,16 +398,26 @@ def registration_list(request, pk):
     for index, registration in enumerate(page, start=page.start_index()):
         if registration.status == RegStatus.WAITLISTED:
             registration.position = index - skip
-    return render(request, "activities/work/registration_list.html", {
-        "activity": activity, "page": page, "counts": counts, "wanted": wanted,
-        "statuses": RegStatus.choices,
-    })
+    return render(
+        request,
+        "activities/work/registration_list.html",
+        {
+            "activity": activity,
+            "page": page,
+            "counts": counts,
+            "wanted": wanted,
+            "statuses": RegStatus.choices,
+        },
+    )
 
 
 def _checkin_refusal(activity: Activity, code: str, exc: DomainError) -> str:
     if exc.code == "unknown_ticket":
-        elsewhere = Registration.objects.filter(ticket_code=code.strip().upper()).exclude(
-            activity=activity).exists()
+        elsewhere = (
+            Registration.objects.filter(ticket_code=code.strip().upper())
+            .exclude(activity=activity)
+            .exists()
+        )
         if elsewhere:
             return _("This ticket is for another activity, not this one.")
         return _("Unknown ticket code: no ticket of this activity has it. Check the code.")
@@ -369,17 +435,27 @@ def checkin(request, pk):
         except DomainError as exc:
             messages.error(request, _checkin_refusal(activity, code, exc))
         else:
-            messages.success(request, _("Checked in: %(name)s (%(phone)s).")
-                             % {"name": done.name, "phone": mask_phone(done.phone)})
+            messages.success(
+                request,
+                _("Checked in: %(name)s (%(phone)s).")
+                % {"name": done.name, "phone": mask_phone(done.phone)},
+            )
         return redirect("activities:work-checkin", pk=activity.pk)
     counts = activity.checkins.aggregate(
         total=Count("pk"), walk_ins=Count("pk", filter=Q(method=CheckIn.Method.WALK_IN))
     )
-    return render(request, "activities/work/checkin.html", {
-        "activity": activity, "form": form, "counts": counts,
-        "recent": activity.checkins.order_by("-at", "-id")[:30],
-        "is_open": activity.status in Activity.PUBLIC_STATUSES,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "activities/work/checkin.html",
+        {
+            "activity": activity,
+            "form": form,
+            "counts": counts,
+            "recent": activity.checkins.order_by("-at", "-id")[:30],
+            "is_open": activity.status in Activity.PUBLIC_STATUSES,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required()
@@ -391,9 +467,15 @@ def checkin_code(request, pk):
     code = services.rotating_code(activity, at=now)
     path = reverse("activities:checkin-self", args=[activity.pk])
     url = f"{settings.SITE_URL}{path}?{urlencode({'code': code})}"
-    return render(request, "activities/work/checkin_code.html", {
-        "activity": activity, "code": code, "url": url,
-        "qr": qr_svg(url, scale=8, title=_("Scan to check in")),
-        "refresh_seconds": period - int(now.timestamp()) % period + 1,
-        "is_open": activity.status in Activity.PUBLIC_STATUSES,
-    })
+    return render(
+        request,
+        "activities/work/checkin_code.html",
+        {
+            "activity": activity,
+            "code": code,
+            "url": url,
+            "qr": qr_svg(url, scale=8, title=_("Scan to check in")),
+            "refresh_seconds": period - int(now.timestamp()) % period + 1,
+            "is_open": activity.status in Activity.PUBLIC_STATUSES,
+        },
+    )

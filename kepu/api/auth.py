@@ -45,8 +45,9 @@ class TokenAuth(HttpBearer):
 token_auth = TokenAuth()
 
 
-def issue_token_for_login(request: HttpRequest, *, login: str, password: str,
-                          name: str = "") -> tuple[ApiToken, str]:
+def issue_token_for_login(
+    request: HttpRequest, *, login: str, password: str, name: str = ""
+) -> tuple[ApiToken, str]:
     """Check a password sign-in (throttled per account and address) and issue a token.
 
     Raises Throttled when over the limit, DomainError("invalid_credentials") for a wrong
@@ -56,8 +57,9 @@ def issue_token_for_login(request: HttpRequest, *, login: str, password: str,
     check_password_login_allowed(login, address=client_address(request))
     user = authenticate(request, username=login, password=password)
     if user is None:
-        raise DomainError("invalid_credentials",
-                          _("The phone number, e-mail address or password is wrong."))
+        raise DomainError(
+            "invalid_credentials", _("The phone number, e-mail address or password is wrong.")
+        )
     return issue_token(user, name=name)
 
 

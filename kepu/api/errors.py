@@ -66,8 +66,9 @@ class JsonObjectParser(Parser):
 def error_response(
     api: NinjaAPI, request: HttpRequest, *, code: str, message: str, status: int, **extra: Any
 ) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": str(message), **extra},
-                               status=status)
+    return api.create_response(
+        request, {"code": code, "message": str(message), **extra}, status=status
+    )
 
 
 def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -80,12 +81,14 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
         # so that a missing body is the field "" and a missing field is its own name.
         if location == "body":
             path = path[1:]
-        out.append({
-            "field": ".".join(path),
-            "location": location,
-            "message": str(error.get("msg", "")),
-            "type": str(error.get("type", "")),
-        })
+        out.append(
+            {
+                "field": ".".join(path),
+                "location": location,
+                "message": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
+        )
     return out
 
 
@@ -97,25 +100,34 @@ def install(api: NinjaAPI) -> None:
         extra = {}
         if getattr(exc, "fields", None):
             extra["fields"] = {name: [str(m) for m in msgs] for name, msgs in exc.fields.items()}
-        return error_response(api, request, code=exc.code, message=exc.message,
-                              status=exc.status, **extra)
+        return error_response(
+            api, request, code=exc.code, message=exc.message, status=exc.status, **extra
+        )
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
         return error_response(
-            api, request, code="invalid", status=422,
-            message=_("Some fields are missing or invalid."), errors=_field_errors(exc.errors),
+            api,
+            request,
+            code="invalid",
+            status=422,
+            message=_("Some fields are missing or invalid."),
+            errors=_field_errors(exc.errors),
         )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return error_response(api, request, code="not_found", status=404,
-                              message=_("Not found."))
+        return error_response(api, request, code="not_found", status=404, message=_("Not found."))
 
     @api.exception_handler(PermissionDenied)
     def permission_denied(request, exc):
-        return error_response(api, request, code="forbidden", status=403,
-                              message=_("You do not have permission to do this."))
+        return error_response(
+            api,
+            request,
+            code="forbidden",
+            status=403,
+            message=_("You do not have permission to do this."),
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
@@ -132,24 +144,35 @@ def install(api: NinjaAPI) -> None:
         # error trackers) see it, and still answer in the API's JSON shape.
         logger.exception("unhandled error in %s %s", request.method, request.path)
         signals.got_request_exception.send(sender=None, request=request)
-        return error_response(api, request, code="server_error", status=500,
-                              message=_("Something went wrong on our side. Please try again."))
+        return error_response(
+            api,
+            request,
+            code="server_error",
+            status=500,
+            message=_("Something went wrong on our side. Please try again."),
+        )
 
 
 def _describe(exc: HttpError) -> tuple[int, str, str]:
     """Status, code and translated message for ninja's own HttpErrors."""
     status = exc.status_code
     if isinstance(exc, AuthenticationError):
-        return status, "unauthorized", _(
-            "Sign in first: send a valid token as “Authorization: Bearer …”.")
+        return (
+            status,
+            "unauthorized",
+            _("Sign in first: send a valid token as “Authorization: Bearer …”."),
+        )
     if isinstance(exc, AuthorizationError):
         return status, "forbidden", _("You do not have permission to do this.")
     if isinstance(exc, NinjaThrottled):
         return status, "throttled", _("Too many attempts. Please wait a while and try again.")
     cause = exc.__cause__
     if isinstance(cause, UnsupportedMediaType):
-        return 415, "unsupported_media_type", _(
-            "Send the request body as JSON (Content-Type: application/json).")
+        return (
+            415,
+            "unsupported_media_type",
+            _("Send the request body as JSON (Content-Type: application/json)."),
+        )
     if isinstance(cause, NotAnObject):
         return status, "malformed_body", _("The request body must be a JSON object.")
     if cause is not None:

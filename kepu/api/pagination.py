@@ -27,14 +27,18 @@ def paginate(queryset: QuerySet, params: PageParams) -> dict[str, Any]:
         "page": params.page,
         "limit": limit,
         "pages": (count + limit - 1) // limit,
-        "items": list(queryset[start:start + limit]),
+        "items": list(queryset[start : start + limit]),
     }
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
     """The response schema of a page of ``item_schema``."""
     return create_model(
-        f"{item_schema.__name__}Page", __base__=Schema,
-        count=(int, ...), page=(int, ...), limit=(int, ...), pages=(int, ...),
+        f"{item_schema.__name__}Page",
+        __base__=Schema,
+        count=(int, ...),
+        page=(int, ...),
+        limit=(int, ...),
+        pages=(int, ...),
         items=(list[item_schema], ...),
     )

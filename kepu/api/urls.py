@@ -56,8 +56,9 @@ api.add_router("/staff", staff_router)
 fallback = Router()
 
 
-@fallback.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}",
-                        include_in_schema=False)
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
 def unknown_endpoint(request, rest: str):
     raise Http404
 

@@ -86,8 +86,11 @@ def _public_campaigns():
     return Campaign.objects.public().select_related("organiser", "parent")
 
 
-@router.get("/campaigns", response={200: page_of(CampaignOut), codes_4xx: ErrorOut},
-            summary="Public campaigns")
+@router.get(
+    "/campaigns",
+    response={200: page_of(CampaignOut), codes_4xx: ErrorOut},
+    summary="Public campaigns",
+)
 def list_campaigns(request, filters: Query[CampaignFilters]):
     campaigns = _public_campaigns()
     if filters.current:
@@ -95,8 +98,11 @@ def list_campaigns(request, filters: Query[CampaignFilters]):
     return paginate(campaigns, filters)
 
 
-@router.get("/campaigns/{slug}", response={200: CampaignDetailOut, codes_4xx: ErrorOut},
-            summary="A public campaign with its joint actions")
+@router.get(
+    "/campaigns/{slug}",
+    response={200: CampaignDetailOut, codes_4xx: ErrorOut},
+    summary="A public campaign with its joint actions",
+)
 def get_campaign(request, slug: str):
     campaign = _public_campaigns().filter(slug=slug[:80]).first()
     if campaign is None:

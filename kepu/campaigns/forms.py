@@ -92,6 +92,16 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class IndentedOrganisationsField(forms.ModelMultipleChoiceField):
+    """Organisations as checkboxes in tree order, each indented by its depth below the
+    shallowest choice (no-break spaces, so that the indent survives without CSS)."""
+
+    base_depth = 1
+
+    def label_from_instance(self, obj):
+        return "\u00a0" * 4 * max(obj.depth - self.base_depth, 0) + obj.name
+
+
 class CampaignChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title} ({obj.starts_on:%Y-%m-%d})"
@@ -105,24 +115,31 @@ class CampaignForm(forms.Form):
 
     organiser = OrganisationChoiceField(label=_("Organiser"), queryset=Organisation.objects.none())
     parent = CampaignChoiceField(
-        label=_("Parent campaign"), queryset=Campaign.objects.none(), required=False,
+        label=_("Parent campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
         help_text=_("A local campaign within a wider one (it inherits the theme and deadlines)."),
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     theme = forms.CharField(label=_("Theme"), max_length=300, required=False)
     slug = forms.SlugField(
-        label=_("Short name in the address"), max_length=80,
+        label=_("Short name in the address"),
+        max_length=80,
         help_text=_("Letters, digits and hyphens, e.g. science-day-2025."),
     )
     starts_on = forms.DateField(label=_("First day"), **DATE_INPUT)
     ends_on = forms.DateField(label=_("Last day"), **DATE_INPUT)
     time_zone = forms.CharField(
-        label=_("Time zone"), max_length=64, initial="Asia/Shanghai",
+        label=_("Time zone"),
+        max_length=64,
+        initial="Asia/Shanghai",
         help_text=_("For example Asia/Shanghai or Asia/Ho_Chi_Minh. Deadlines below are in it."),
     )
     language = forms.ChoiceField(label=_("Language of the campaign"), choices=settings.LANGUAGES)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=20000,
+        label=_("Description"),
+        required=False,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     register_by = LocalDateTimeField(label=_("Activities registered by"), required=False)
@@ -130,6 +147,16 @@ class CampaignForm(forms.Form):
     summary_by = LocalDateTimeField(label=_("Summaries submitted by"), required=False)
     participation = forms.ChoiceField(
         label=_("Participating units"), choices=Campaign.Participation.choices
+    )
+    invited = IndentedOrganisationsField(
+        label=_("Invited organisations"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only for a campaign of invited organisations: they and the organisations "
+            "below them take part. Each must be under the organiser."
+        ),
     )
     is_public = forms.BooleanField(
         label=_("Shown on the public site"), required=False, initial=True
@@ -140,21 +167,43 @@ class CampaignForm(forms.Form):
     def __init__(self, user, *args, campaign: Campaign | None = None, **kwargs):
         self.campaign = campaign
         if campaign is not None:
-            initial = {name: getattr(campaign, name) for name in (
-                "title", "theme", "slug", "starts_on", "ends_on", "time_zone", "language",
-                "description", "participation", "is_public")}
+            initial = {
+                name: getattr(campaign, name)
+                for name in (
+                    "title",
+                    "theme",
+                    "slug",
+                    "starts_on",
+                    "ends_on",
+                    "time_zone",
+                    "language",
+                    "description",
+                    "participation",
+                    "is_public",
+                )
+            }
             for name in self.DEADLINES:
                 initial[name] = local_naive(getattr(campaign, name), campaign.tz)
+            initial["invited"] = [org.pk for org in campaign.invited.all()]
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
+        invited = self.fields["invited"]
         if campaign is not None:
             del self.fields["organiser"]
             del self.fields["parent"]
+            # Only the organiser's subtree can be invited; the actor manages all of it.
+            invited.queryset = _organiser_subtree(campaign)
+            invited.base_depth = campaign.organiser.depth
         else:
             self.fields["organiser"].queryset = scoping.organisations_for(
-                user, "campaigns.manage").order_by("path")
-            self.fields["parent"].queryset = campaigns_open_to(
-                user, "campaigns.manage").order_by("-starts_on", "title")
+                user, "campaigns.manage"
+            ).order_by("path")
+            self.fields["parent"].queryset = campaigns_open_to(user, "campaigns.manage").order_by(
+                "-starts_on", "title"
+            )
+            invited.queryset = self.fields["organiser"].queryset
+            paths = scoping.granted_paths(user, "campaigns.manage")
+            invited.base_depth = min((len(p) // Organisation.steplen for p in paths), default=1)
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -188,8 +237,20 @@ class CampaignForm(forms.Form):
         return data
 
     def service_fields(self) -> dict:
-        names = ["title", "theme", "slug", "starts_on", "ends_on", "time_zone", "language",
-                 "description", "participation", "is_public", *self.DEADLINES]
+        names = [
+            "title",
+            "theme",
+            "slug",
+            "starts_on",
+            "ends_on",
+            "time_zone",
+            "language",
+            "description",
+            "participation",
+            "is_public",
+            "invited",
+            *self.DEADLINES,
+        ]
         return {name: self.cleaned_data[name] for name in names}
 
 
@@ -200,18 +261,24 @@ def _organiser_subtree(campaign: Campaign) -> QuerySet[Organisation]:
 class JointActionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=5000,
+        label=_("Description"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     lead_unit = OrganisationChoiceField(
         label=_("Lead unit"), queryset=Organisation.objects.none(), required=False
     )
     lead_unit_name = forms.CharField(
-        label=_("Lead unit (name, when it is not on the platform)"), max_length=200,
+        label=_("Lead unit (name, when it is not on the platform)"),
+        max_length=200,
         required=False,
     )
     number = forms.IntegerField(
-        label=_("Number"), min_value=1, max_value=999, required=False,
+        label=_("Number"),
+        min_value=1,
+        max_value=999,
+        required=False,
         help_text=_("Leave empty to number it after the existing ones."),
     )
 
@@ -224,7 +291,9 @@ class ReopenForm(forms.Form):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
     until = LocalDateTimeField(label=_("Open until"))
     organisation = OrganisationChoiceField(
-        label=_("Only for"), queryset=Organisation.objects.none(), required=False,
+        label=_("Only for"),
+        queryset=Organisation.objects.none(),
+        required=False,
         help_text=_("Leave empty to reopen the phase for everyone."),
     )
 

@@ -40,12 +40,18 @@ class Campaign(TimeStamped):
         INVITED = "invited", _("invited organisations only")
 
     organiser = models.ForeignKey(
-        Organisation, verbose_name=_("organiser"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
         related_name="campaigns",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent campaign"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     # "/<root id>/<child id>/…/": every ancestor campaign is a prefix.
     lineage = models.CharField(max_length=255, db_index=True, editable=False, default="")
@@ -63,11 +69,16 @@ class Campaign(TimeStamped):
     results_by = models.DateTimeField(_("results completed by"), null=True, blank=True)
     summary_by = models.DateTimeField(_("summaries submitted by"), null=True, blank=True)
     participation = models.CharField(
-        _("participating units"), max_length=20, choices=Participation.choices,
+        _("participating units"),
+        max_length=20,
+        choices=Participation.choices,
         default=Participation.SUBTREE,
     )
     invited = models.ManyToManyField(
-        Organisation, verbose_name=_("invited organisations"), blank=True, related_name="invitations"
+        Organisation,
+        verbose_name=_("invited organisations"),
+        blank=True,
+        related_name="invitations",
     )
     is_public = models.BooleanField(_("shown on the public site"), default=True)
 
@@ -118,7 +129,11 @@ class DeadlineReopening(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reopenings")
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("only for"), null=True, blank=True, on_delete=models.CASCADE,
+        Organisation,
+        verbose_name=_("only for"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
     until = models.DateTimeField(_("open until"))
@@ -143,7 +158,11 @@ class JointAction(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
     lead_unit = models.ForeignKey(
-        Organisation, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        Organisation,
+        verbose_name=_("lead unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="led_actions",
     )
     lead_unit_name = models.CharField(_("lead unit (name)"), max_length=200, blank=True)

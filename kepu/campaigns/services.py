@@ -1,5 +1,6 @@
 """Campaign services: creating campaigns and their children, joint actions, deadlines."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -16,19 +17,79 @@ from kepu.organisations.models import Organisation
 from .models import Campaign, CampaignTarget, DeadlineReopening, JointAction, Phase
 
 CAMPAIGN_FIELDS = [
-    "title", "theme", "slug", "starts_on", "ends_on", "time_zone", "language", "description",
-    "register_by", "results_by", "summary_by", "participation", "is_public",
+    "title",
+    "theme",
+    "slug",
+    "starts_on",
+    "ends_on",
+    "time_zone",
+    "language",
+    "description",
+    "register_by",
+    "results_by",
+    "summary_by",
+    "participation",
+    "is_public",
 ]
+
+
+def _invited_for(
+    organiser: Organisation, participation: str, invited: Iterable[Organisation]
+) -> list[Organisation]:
+    """The invited set to store: empty for a subtree campaign (which ignores it); for an
+    invited-only campaign at least one organisation, each inside the organiser's subtree.
+
+    Invitations stay inside the organiser's tree: a person sees and edits only what their
+    organisation and its descendants own, so the organiser could neither review nor follow
+    the activities of an organisation invited from outside it.
+    """
+    if participation != Campaign.Participation.INVITED:
+        return []
+    chosen = sorted({org.pk: org for org in invited}.values(), key=lambda org: org.path)
+    if not chosen:
+        raise DomainError(
+            "invited_empty",
+            _(
+                "Choose at least one invited organisation, or let every organisation under the "
+                "organiser take part."
+            ),
+        )
+    outside = [org for org in chosen if not org.is_within(organiser)]
+    if outside:
+        raise DomainError(
+            "invited_outside_tree",
+            _(
+                "Only organisations under the organiser %(organiser)s can be invited, not: "
+                "%(names)s."
+            )
+            % {"organiser": organiser.name, "names": ", ".join(org.name for org in outside)},
+        )
+    return chosen
+
+
+def _invited_entry(organisations: Iterable[Organisation]) -> list[dict]:
+    """The invited set as the audit log keeps it: ids and names, in tree order."""
+    return [
+        {"id": org.pk, "name": org.name} for org in sorted(organisations, key=lambda org: org.path)
+    ]
 
 
 @transaction.atomic
 def create_campaign(
-    *, actor, organiser: Organisation, parent: Campaign | None = None, **fields
+    *,
+    actor,
+    organiser: Organisation,
+    parent: Campaign | None = None,
+    invited: Iterable[Organisation] | None = None,
+    **fields,
 ) -> Campaign:
     """Create a campaign owned by ``organiser``.
 
     A child campaign must be run by the parent's organiser or one of its descendants; it
-    inherits the parent's theme when it sets none. Raises Forbidden without campaigns.manage.
+    inherits the parent's theme when it sets none. An invited-only campaign needs at least one
+    invited organisation, each under the organiser; a subtree campaign ignores ``invited``.
+    Raises Forbidden without campaigns.manage, DomainError("child_outside_parent"),
+    DomainError("invited_empty"), DomainError("invited_outside_tree"), DomainError("invalid").
     """
     scoping.require(actor, "campaigns.manage", organiser)
     if parent is not None and not organiser.is_within(parent.organiser):
@@ -41,19 +102,35 @@ def create_campaign(
         campaign.full_clean(exclude=["lineage"])
     except ValidationError as exc:
         raise invalid(exc) from None
+    chosen = _invited_for(organiser, campaign.participation, invited or [])
     campaign.save()
     prefix = parent.lineage if parent else "/"
     campaign.lineage = f"{prefix}{campaign.pk}/"
     campaign.save(update_fields=["lineage"])
-    log_action("campaigns.campaign.created", campaign, actor=actor, organisation=organiser,
-               after=snapshot(campaign))
+    campaign.invited.set(chosen)
+    log_action(
+        "campaigns.campaign.created",
+        campaign,
+        actor=actor,
+        organisation=organiser,
+        after={**snapshot(campaign), "invited": _invited_entry(chosen)},
+    )
     return campaign
 
 
 @transaction.atomic
-def update_campaign(campaign: Campaign, *, actor, **fields) -> Campaign:
+def update_campaign(
+    campaign: Campaign, *, actor, invited: Iterable[Organisation] | None = None, **fields
+) -> Campaign:
+    """Edit a campaign's fields and, when ``invited`` is given, its invited organisations.
+
+    The same rules as ``create_campaign`` hold for the result: an invited-only campaign keeps
+    at least one invited organisation under the organiser (``invited=None`` keeps the current
+    set); switching to a subtree campaign clears the set. Audited with the invited set.
+    """
     scoping.require(actor, "campaigns.manage", campaign.organiser)
-    before = snapshot(campaign)
+    current = list(campaign.invited.all())
+    before = {**snapshot(campaign), "invited": _invited_entry(current)}
     for name, value in fields.items():
         if name not in CAMPAIGN_FIELDS:
             raise ValueError(name)
@@ -62,28 +139,53 @@ def update_campaign(campaign: Campaign, *, actor, **fields) -> Campaign:
         campaign.full_clean(exclude=["lineage"])
     except ValidationError as exc:
         raise invalid(exc) from None
+    chosen = _invited_for(
+        campaign.organiser, campaign.participation, current if invited is None else invited
+    )
     campaign.save()
-    log_action("campaigns.campaign.updated", campaign, actor=actor,
-               organisation=campaign.organiser, before=before, after=snapshot(campaign))
+    campaign.invited.set(chosen)
+    log_action(
+        "campaigns.campaign.updated",
+        campaign,
+        actor=actor,
+        organisation=campaign.organiser,
+        before=before,
+        after={**snapshot(campaign), "invited": _invited_entry(chosen)},
+    )
     return campaign
 
 
 @transaction.atomic
 def add_joint_action(
-    campaign: Campaign, *, actor, title: str, description: str = "",
-    lead_unit: Organisation | None = None, lead_unit_name: str = "", number: int | None = None,
+    campaign: Campaign,
+    *,
+    actor,
+    title: str,
+    description: str = "",
+    lead_unit: Organisation | None = None,
+    lead_unit_name: str = "",
+    number: int | None = None,
 ) -> JointAction:
     scoping.require(actor, "campaigns.manage", campaign.organiser)
     if number is None:
         number = campaign.joint_actions.count() + 1
     action = JointAction(
-        campaign=campaign, title=title, description=description, lead_unit=lead_unit,
-        lead_unit_name=lead_unit_name, number=number,
+        campaign=campaign,
+        title=title,
+        description=description,
+        lead_unit=lead_unit,
+        lead_unit_name=lead_unit_name,
+        number=number,
     )
     action.full_clean()
     action.save()
-    log_action("campaigns.joint_action.created", action, actor=actor,
-               organisation=campaign.organiser, after=snapshot(action))
+    log_action(
+        "campaigns.joint_action.created",
+        action,
+        actor=actor,
+        organisation=campaign.organiser,
+        after=snapshot(action),
+    )
     return action
 
 
@@ -93,14 +195,23 @@ def set_target(campaign: Campaign, *, actor, level: str, min_key_activities: int
     target, _created = CampaignTarget.objects.update_or_create(
         campaign=campaign, level=level, defaults={"min_key_activities": min_key_activities}
     )
-    log_action("campaigns.target.set", campaign, actor=actor, organisation=campaign.organiser,
-               after={"level": level, "min_key_activities": min_key_activities})
+    log_action(
+        "campaigns.target.set",
+        campaign,
+        actor=actor,
+        organisation=campaign.organiser,
+        after={"level": level, "min_key_activities": min_key_activities},
+    )
     return target
 
 
 @transaction.atomic
 def reopen_phase(
-    campaign: Campaign, *, actor, phase: str, until: datetime,
+    campaign: Campaign,
+    *,
+    actor,
+    phase: str,
+    until: datetime,
     organisation: Organisation | None = None,
 ) -> DeadlineReopening:
     """Let a phase accept late items until ``until`` (for everyone or one organisation)."""
@@ -112,9 +223,17 @@ def reopen_phase(
     reopening = DeadlineReopening.objects.create(
         campaign=campaign, phase=phase, until=until, organisation=organisation
     )
-    log_action("campaigns.phase.reopened", campaign, actor=actor, organisation=campaign.organiser,
-               after={"phase": phase, "until": until.isoformat(),
-                      "organisation": organisation.pk if organisation else None})
+    log_action(
+        "campaigns.phase.reopened",
+        campaign,
+        actor=actor,
+        organisation=campaign.organiser,
+        after={
+            "phase": phase,
+            "until": until.isoformat(),
+            "organisation": organisation.pk if organisation else None,
+        },
+    )
     return reopening
 
 

@@ -19,12 +19,16 @@ from .models import Campaign, Phase
 
 PERM = "campaigns.manage"
 
+# Refusals that concern one field are shown beside it.
+FIELD_OF_CODE = {"invited_empty": "invited", "invited_outside_tree": "invited"}
+
 
 def add_errors(form, exc: Exception) -> None:
     """A service's refusal on the form: DomainError as a form error, a model ValidationError
     on the fields it names (above the form when the form has no such field)."""
     if isinstance(exc, DomainError):
-        form.add_error(None, exc.message)
+        field = FIELD_OF_CODE.get(exc.code)
+        form.add_error(field if field in form.fields else None, exc.message)
         return
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
@@ -55,23 +59,30 @@ def campaign_create(request):
     if form.is_bound and form.is_valid():
         try:
             campaign = services.create_campaign(
-                actor=request.user, organiser=form.cleaned_data["organiser"],
-                parent=form.cleaned_data["parent"], **form.service_fields(),
+                actor=request.user,
+                organiser=form.cleaned_data["organiser"],
+                parent=form.cleaned_data["parent"],
+                **form.service_fields(),
             )
         except (DomainError, ValidationError) as exc:
             add_errors(form, exc)
         else:
             messages.success(request, _("The campaign is created."))
             return redirect("campaigns:work-campaign-detail", pk=campaign.pk)
-    return render(request, "campaigns/work/campaign_form.html", {"form": form, "campaign": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "campaigns/work/campaign_form.html",
+        {"form": form, "campaign": None},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required(PERM)
 def campaign_edit(request, pk):
     campaign = _campaign_or_404(request.user, pk)
-    form = CampaignForm(request.user, request.POST if request.method == "POST" else None,
-                        campaign=campaign)
+    form = CampaignForm(
+        request.user, request.POST if request.method == "POST" else None, campaign=campaign
+    )
     if form.is_bound and form.is_valid():
         try:
             services.update_campaign(campaign, actor=request.user, **form.service_fields())
@@ -81,8 +92,12 @@ def campaign_edit(request, pk):
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("campaigns:work-campaign-detail", pk=campaign.pk)
-    return render(request, "campaigns/work/campaign_form.html",
-                  {"form": form, "campaign": campaign}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "campaigns/work/campaign_form.html",
+        {"form": form, "campaign": campaign},
+        status=400 if form.errors else 200,
+    )
 
 
 def _phases(campaign: Campaign) -> list[dict]:
@@ -105,7 +120,9 @@ def _activity_counts(campaign: Campaign) -> list[tuple[str, int]]:
     model = campaign.activities.model
     rows = dict(
         model.objects.filter(campaign__lineage__startswith=campaign.lineage)
-        .order_by().values_list("status").annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
     return [(label, rows.get(value, 0)) for value, label in model.Status.choices]
 
@@ -119,8 +136,8 @@ def _render_detail(request, campaign: Campaign, *, status: int = 200, **forms):
         "activity_counts": _activity_counts(campaign),
         "children": campaign.children.select_related("organiser").order_by("starts_on"),
         "invited": campaign.invited.order_by("path"),
-        "jointaction_form": forms.get("jointaction_form") or JointActionForm(
-            campaign, auto_id="id_ja_%s"),
+        "jointaction_form": forms.get("jointaction_form")
+        or JointActionForm(campaign, auto_id="id_ja_%s"),
         "reopen_form": forms.get("reopen_form") or ReopenForm(campaign, auto_id="id_reopen_%s"),
         "target_form": forms.get("target_form") or TargetForm(auto_id="id_target_%s"),
     }
@@ -135,8 +152,9 @@ def campaign_detail(request, pk):
 @staff_required(PERM)
 def jointaction_create(request, pk):
     campaign = _campaign_or_404(request.user, pk)
-    form = JointActionForm(campaign, request.POST if request.method == "POST" else None,
-                           auto_id="id_ja_%s")
+    form = JointActionForm(
+        campaign, request.POST if request.method == "POST" else None, auto_id="id_ja_%s"
+    )
     if form.is_bound and form.is_valid():
         try:
             services.add_joint_action(campaign, actor=request.user, **form.cleaned_data)
@@ -145,8 +163,12 @@ def jointaction_create(request, pk):
         else:
             messages.success(request, _("The joint action is added."))
             return redirect("campaigns:work-campaign-detail", pk=campaign.pk)
-    return render(request, "campaigns/work/jointaction_form.html",
-                  {"form": form, "campaign": campaign}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "campaigns/work/jointaction_form.html",
+        {"form": form, "campaign": campaign},
+        status=400 if form.errors else 200,
+    )
 
 
 @staff_required(PERM)

@@ -26,8 +26,13 @@ def add_organisation(*, parent: Organisation | None = None, actor=None, **fields
             scoping.require(actor, "organisations.manage", parent)
         org = Organisation.objects.add_child(parent, create_kwargs=fields)
     if actor is not None:
-        log_action("organisations.organisation.created", org, actor=actor, organisation=org,
-                   after=snapshot(org))
+        log_action(
+            "organisations.organisation.created",
+            org,
+            actor=actor,
+            organisation=org,
+            after=snapshot(org),
+        )
     return org
 
 
@@ -40,6 +45,11 @@ def grant_role(organisation: Organisation, *, user, role: str, actor=None) -> Me
     )
     scoping.forget(user)
     if actor is not None:
-        log_action("organisations.membership.granted", membership, actor=actor,
-                   organisation=organisation, after={"user": user.pk, "role": role})
+        log_action(
+            "organisations.membership.granted",
+            membership,
+            actor=actor,
+            organisation=organisation,
+            after={"user": user.pk, "role": role},
+        )
     return membership

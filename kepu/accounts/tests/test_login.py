@@ -18,7 +18,6 @@ def en(path: str) -> str:
     return path.replace("/zh-hans/", "/en/", 1)
 
 
-
 @pytest.fixture(autouse=True)
 def _fresh_throttles_and_outbox(settings):
     settings.KEPU_SMS_BACKEND = "kepu.accounts.sms.MemoryBackend"
@@ -48,8 +47,10 @@ def test_a_person_signs_in_with_phone_number_and_password(client, tree):
 
 
 def test_a_person_signs_in_with_e_mail_address_and_password(client, tree):
-    response = client.post(LOGIN, {"identifier": "Public@Example.com", "password": PASSWORD,
-                                    "next": "/zh-hans/tickets/"})
+    response = client.post(
+        LOGIN,
+        {"identifier": "Public@Example.com", "password": PASSWORD, "next": "/zh-hans/tickets/"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/zh-hans/tickets/"
     assert signed_in_user(client) == str(tree.public.pk)
@@ -88,8 +89,9 @@ def test_the_throttle_counts_per_account_whatever_form_of_the_number_is_typed(
 def test_an_open_redirect_in_next_is_refused(client, tree):
     for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         client.logout()
-        response = client.post(LOGIN, {"identifier": "13800000001", "password": PASSWORD,
-                                       "next": evil})
+        response = client.post(
+            LOGIN, {"identifier": "13800000001", "password": PASSWORD, "next": evil}
+        )
         assert response.status_code == 302
         assert response["Location"] == "/zh-hans/"
 
@@ -118,8 +120,9 @@ def test_code_login_sends_an_sms_and_signs_the_person_in(client, tree):
     code = re.search(r"\b(\d{6})\b", message).group(1)
     page = client.get(response["Location"])
     assert 'value="13800000001"' in page.content.decode()
-    response = client.post(VERIFY, {"phone": "13800000001", "code": code,
-                                    "next": "/zh-hans/tickets/"})
+    response = client.post(
+        VERIFY, {"phone": "13800000001", "code": code, "next": "/zh-hans/tickets/"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/zh-hans/tickets/"
     assert signed_in_user(client) == str(tree.public.pk)
@@ -174,8 +177,10 @@ def test_a_throttle_store_that_is_down_gives_a_clean_503_message_not_a_500(
     client, tree, monkeypatch
 ):
     monkeypatch.setattr(ratelimit, "cache", BrokenCache())
-    for url, data in ((CODE, {"phone": "13800000001"}),
-                      (LOGIN, {"identifier": "13800000001", "password": PASSWORD})):
+    for url, data in (
+        (CODE, {"phone": "13800000001"}),
+        (LOGIN, {"identifier": "13800000001", "password": PASSWORD}),
+    ):
         response = client.post(en(url), data)
         assert response.status_code == 503
         assert "temporarily unavailable" in response.content.decode()

@@ -14,7 +14,6 @@ def en(path: str) -> str:
     return path.replace("/zh-hans/", "/en/", 1)
 
 
-
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     cache.clear()
@@ -23,8 +22,7 @@ def _fresh_throttles():
 
 
 def profile_data(user, **changes):
-    data = {"name": user.name, "email": user.email or "", "phone": user.phone or "",
-            "language": user.language}
+    data = {"name": user.name, "email": user.email or "", "language": user.language}
     if user.elder_mode:
         data["elder_mode"] = "on"
     data.update(changes)
@@ -42,15 +40,19 @@ def test_a_person_sees_their_own_phone_unmasked_and_their_memberships(client, tr
     body = client.get(PROFILE).content.decode()
     assert "13800000002" in body
     assert tree.unit_a.name in body
-    for link in ("/zh-hans/accounts/me/password/", "/zh-hans/accounts/me/export.json",
-                 "/zh-hans/accounts/me/delete/", "/zh-hans/accounts/me/notifications/"):
+    for link in (
+        "/zh-hans/accounts/me/phone/",
+        "/zh-hans/accounts/me/password/",
+        "/zh-hans/accounts/me/export.json",
+        "/zh-hans/accounts/me/delete/",
+        "/zh-hans/accounts/me/notifications/",
+    ):
         assert link in body
 
 
 def test_saving_the_profile_with_a_language_switches_to_that_language(client, tree):
     client.force_login(tree.public)
-    response = client.post(PROFILE, profile_data(tree.public, name="Nguyễn Văn A",
-                                                 language="vi"))
+    response = client.post(PROFILE, profile_data(tree.public, name="Nguyễn Văn A", language="vi"))
     assert response.status_code == 302
     assert response["Location"] == "/vi/accounts/me/"
     assert response.cookies["django_language"].value == "vi"
@@ -58,22 +60,33 @@ def test_saving_the_profile_with_a_language_switches_to_that_language(client, tr
     assert (tree.public.name, tree.public.language) == ("Nguyễn Văn A", "vi")
 
 
-def test_a_phone_number_of_another_account_is_refused_and_nothing_changes(client, tree):
+def test_an_e_mail_address_of_another_account_is_refused_and_nothing_changes(client, tree):
     client.force_login(tree.public)
-    response = client.post(en(PROFILE), profile_data(tree.public, name="new", phone="13800000002"))
+    response = client.post(
+        en(PROFILE), profile_data(tree.public, name="new", email="reporter.a@example.com")
+    )
     assert response.status_code == 409
     assert "another account" in response.content.decode()
     tree.public.refresh_from_db()
-    assert (tree.public.name, tree.public.phone) == ("公众甲", "13800000001")
+    assert (tree.public.name, tree.public.email) == ("公众甲", "public@example.com")
 
 
-def test_a_profile_without_phone_and_e_mail_is_refused(client, tree):
+def test_a_person_with_a_phone_number_may_clear_the_e_mail_address(client, tree):
     client.force_login(tree.public)
-    response = client.post(en(PROFILE), profile_data(tree.public, phone="", email=""))
+    response = client.post(PROFILE, profile_data(tree.public, email=""))
+    assert response.status_code == 302
+    tree.public.refresh_from_db()
+    assert (tree.public.email, tree.public.phone) == (None, "13800000001")
+
+
+def test_a_person_without_a_phone_number_cannot_clear_the_e_mail_address(client, db):
+    user = User.objects.create_user(email="only@example.com", name="only mail")
+    client.force_login(user)
+    response = client.post(en(PROFILE), profile_data(user, email=""))
     assert response.status_code == 400
     assert "at least a phone number or an e-mail address" in response.content.decode()
-    tree.public.refresh_from_db()
-    assert tree.public.phone == "13800000001"
+    user.refresh_from_db()
+    assert user.email == "only@example.com"
 
 
 def test_the_elder_mode_preference_in_the_profile_sets_the_cookie(client, tree):
@@ -87,9 +100,14 @@ def test_the_elder_mode_preference_in_the_profile_sets_the_cookie(client, tree):
 def test_changing_the_password_keeps_the_session(client, tree):
     client.force_login(tree.public)
     new = "another-Secret-42"
-    response = client.post("/zh-hans/accounts/me/password/", {
-        "old_password": PASSWORD, "new_password1": new, "new_password2": new,
-    })
+    response = client.post(
+        "/zh-hans/accounts/me/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": new,
+            "new_password2": new,
+        },
+    )
     assert response.status_code == 302
     assert client.get(PROFILE).status_code == 200
     tree.public.refresh_from_db()
@@ -99,10 +117,14 @@ def test_changing_the_password_keeps_the_session(client, tree):
 
 def test_a_wrong_old_password_changes_nothing(client, tree):
     client.force_login(tree.public)
-    response = client.post("/zh-hans/accounts/me/password/", {
-        "old_password": "nope", "new_password1": "another-Secret-42",
-        "new_password2": "another-Secret-42",
-    })
+    response = client.post(
+        "/zh-hans/accounts/me/password/",
+        {
+            "old_password": "nope",
+            "new_password1": "another-Secret-42",
+            "new_password2": "another-Secret-42",
+        },
+    )
     assert response.status_code == 400
     tree.public.refresh_from_db()
     assert tree.public.check_password(PASSWORD)
@@ -114,8 +136,9 @@ def test_a_person_who_signs_in_by_sms_can_set_a_first_password(client, db):
     page = client.get("/zh-hans/accounts/me/password/").content.decode()
     assert 'name="old_password"' not in page
     new = "another-Secret-42"
-    response = client.post("/zh-hans/accounts/me/password/",
-                           {"new_password1": new, "new_password2": new})
+    response = client.post(
+        "/zh-hans/accounts/me/password/", {"new_password1": new, "new_password2": new}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new)

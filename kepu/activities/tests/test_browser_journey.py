@@ -4,32 +4,12 @@ A visitor finds an activity, signs in, signs up and sees the ticket; a staff mem
 checks the ticket in, and a second scan says it is already checked in.
 """
 
-import os
-import shutil
-
 import pytest
 
 from conftest import PASSWORD
 from kepu.activities.models import CheckIn, Registration
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does this)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def _sign_in(page, base: str, identifier: str) -> None:

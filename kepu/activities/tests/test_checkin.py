@@ -10,16 +10,16 @@ from kepu.core.errors import Conflict, DomainError, Forbidden
 
 @pytest.fixture
 def ticket(published, tree):
-    return services.register_for_activity(published.pk, user=tree.public, name="公众甲",
-                                          phone="13800000001", consent=True)
+    return services.register_for_activity(
+        published.pk, user=tree.public, name="公众甲", phone="13800000001", consent=True
+    )
 
 
 def test_staff_checks_a_ticket_in_once_and_a_second_scan_says_so(published, ticket, tree):
     checkin = services.check_in_ticket(published, actor=tree.reporter_a, code=ticket.ticket_code)
     assert checkin.registration == ticket
     with translation.override("en"), pytest.raises(Conflict) as err:
-        services.check_in_ticket(published, actor=tree.reporter_a,
-                                 code=ticket.ticket_code.lower())
+        services.check_in_ticket(published, actor=tree.reporter_a, code=ticket.ticket_code.lower())
     assert err.value.code == "already_checked_in"
     assert "Already checked in at" in err.value.message
     assert CheckIn.objects.count() == 1
@@ -49,8 +49,7 @@ def test_previous_period_code_still_works_but_older_codes_do_not(published, tree
     services.self_check_in(published, user=None, code=previous, name="路人", phone="13700000000")
     old = services.rotating_code(published, at=timezone.now() - dt.timedelta(seconds=3 * period))
     with pytest.raises(DomainError) as err:
-        services.self_check_in(published, user=None, code=old, name="路人乙",
-                               phone="13700000001")
+        services.self_check_in(published, user=None, code=old, name="路人乙", phone="13700000001")
     assert err.value.code == "invalid_code"
 
 
@@ -58,8 +57,7 @@ def test_walk_in_leaves_name_and_phone_and_is_counted_once(published):
     code = services.rotating_code(published)
     services.self_check_in(published, user=None, code=code, name="路人", phone="137 0000 0000")
     with pytest.raises(Conflict):
-        services.self_check_in(published, user=None, code=code, name="路人",
-                               phone="13700000000")
+        services.self_check_in(published, user=None, code=code, name="路人", phone="13700000000")
     walk_in = CheckIn.objects.get()
     assert walk_in.method == CheckIn.Method.WALK_IN
     assert walk_in.phone == "13700000000"
@@ -83,15 +81,17 @@ def test_codes_differ_between_activities(make_activity):
 
 def test_feedback_only_after_the_end_and_only_for_attendees(make_activity, tree):
     now = timezone.now()
-    activity = make_activity(starts_at=now + dt.timedelta(minutes=1),
-                             ends_at=now + dt.timedelta(hours=1))
+    activity = make_activity(
+        starts_at=now + dt.timedelta(minutes=1), ends_at=now + dt.timedelta(hours=1)
+    )
     reg = services.register_for_activity(activity.pk, user=tree.public, name="甲", consent=True)
     services.check_in_ticket(activity, actor=tree.reporter_a, code=reg.ticket_code)
     with pytest.raises(DomainError) as err:
         services.leave_feedback(activity, user=tree.public, rating=5)
     assert err.value.code == "not_ended"
     type(activity).objects.filter(pk=activity.pk).update(
-        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1))
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1)
+    )
     activity.refresh_from_db()
     with pytest.raises(Forbidden):
         services.leave_feedback(activity, user=tree.reporter_b, rating=5)
@@ -108,12 +108,14 @@ def test_staff_hide_a_comment_and_it_is_audited(make_activity, tree):
     from kepu.core.models import AuditEntry
 
     now = timezone.now()
-    activity = make_activity(starts_at=now + dt.timedelta(minutes=1),
-                             ends_at=now + dt.timedelta(hours=1))
+    activity = make_activity(
+        starts_at=now + dt.timedelta(minutes=1), ends_at=now + dt.timedelta(hours=1)
+    )
     reg = services.register_for_activity(activity.pk, user=tree.public, name="甲", consent=True)
     services.check_in_ticket(activity, actor=tree.reporter_a, code=reg.ticket_code)
     type(activity).objects.filter(pk=activity.pk).update(
-        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1))
+        starts_at=now - dt.timedelta(hours=2), ends_at=now - dt.timedelta(hours=1)
+    )
     activity.refresh_from_db()
     feedback = services.leave_feedback(activity, user=tree.public, rating=1, comment="广告")
     with pytest.raises(Forbidden):

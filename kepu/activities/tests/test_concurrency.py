@@ -50,8 +50,7 @@ def run_all(calls):
 
 def signups(activity, users):
     return [
-        (lambda u=u: services.register_for_activity(activity.pk, user=u, name=u.name,
-                                                    consent=True))
+        (lambda u=u: services.register_for_activity(activity.pk, user=u, name=u.name, consent=True))
         for u in users
     ]
 
@@ -75,9 +74,12 @@ def test_200_concurrent_signups_for_20_places_confirm_exactly_20_and_lose_none(c
     assert (activity.confirmed_count, activity.waitlist_count) == (20, 180)
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serialises every write transaction "
-                    "(BEGIN IMMEDIATE), so without the row lock it still cannot oversell; "
-                    "the control run needs PostgreSQL")
+@pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="SQLite serialises every write transaction "
+    "(BEGIN IMMEDIATE), so without the row lock it still cannot oversell; "
+    "the control run needs PostgreSQL",
+)
 def test_control_without_the_row_lock_oversells_so_the_race_test_is_real(crowd, settings):
     settings.KEPU_SIGNUP_LOCK = False
     activity, users = crowd
@@ -89,8 +91,7 @@ def test_control_without_the_row_lock_oversells_so_the_race_test_is_real(crowd, 
 def test_parallel_duplicate_signups_give_one_registration_and_clear_refusals(published, tree):
     user = tree.public
     calls = [
-        (lambda: services.register_for_activity(published.pk, user=user, name="甲",
-                                                consent=True))
+        (lambda: services.register_for_activity(published.pk, user=user, name="甲", consent=True))
         for _ in range(10)
     ]
     results, errors = run_all(calls)
@@ -102,8 +103,7 @@ def test_parallel_duplicate_signups_give_one_registration_and_clear_refusals(pub
 def test_parallel_double_check_ins_check_in_once_and_say_so(published, tree):
     reg = services.register_for_activity(published.pk, user=tree.public, name="甲", consent=True)
     calls = [
-        (lambda: services.check_in_ticket(published, actor=tree.reporter_a,
-                                          code=reg.ticket_code))
+        (lambda: services.check_in_ticket(published, actor=tree.reporter_a, code=reg.ticket_code))
         for _ in range(10)
     ]
     results, errors = run_all(calls)

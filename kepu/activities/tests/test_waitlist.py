@@ -19,8 +19,9 @@ def small(published):
 
 
 def sign_up(activity, user, **extra):
-    return services.register_for_activity(activity.pk, user=user, name=user.name, consent=True,
-                                          **extra)
+    return services.register_for_activity(
+        activity.pk, user=user, name=user.name, consent=True, **extra
+    )
 
 
 def people(n):
@@ -49,8 +50,12 @@ def test_cancelling_a_confirmed_place_promotes_the_first_in_line_and_tells_them(
         sign_up(small, p)
     services.cancel_registration(first, user=a)
     statuses = dict(Registration.objects.filter(activity=small).values_list("user__name", "status"))
-    assert statuses == {a.name: S.CANCELLED, b.name: S.CONFIRMED, c.name: S.CONFIRMED,
-                        d.name: S.WAITLISTED}
+    assert statuses == {
+        a.name: S.CANCELLED,
+        b.name: S.CONFIRMED,
+        c.name: S.CONFIRMED,
+        d.name: S.WAITLISTED,
+    }
     promoted = Registration.objects.get(user=c)
     assert promoted.promoted_at is not None
     assert c.notifications.filter(message__contains=small.title).exists()
@@ -113,8 +118,7 @@ def test_a_minor_needs_a_guardians_consent_which_is_recorded(small, tree):
     with pytest.raises(DomainError) as err:
         sign_up(small, tree.public, is_minor=True)
     assert err.value.code == "guardian_consent_required"
-    reg = sign_up(small, tree.public, is_minor=True, guardian_name="家长乙",
-                  guardian_consent=True)
+    reg = sign_up(small, tree.public, is_minor=True, guardian_name="家长乙", guardian_consent=True)
     assert reg.guardian_consent_at is not None
     assert reg.guardian_name == "家长乙"
 

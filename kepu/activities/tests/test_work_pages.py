@@ -80,11 +80,15 @@ def test_workbench_home_shows_roles_and_counts(as_user, tree, make_activity):
 
 def test_sibling_unit_staff_get_404_on_every_page_of_unit_a_activity(as_user, published, tree):
     client = as_user(tree.reporter_b)
-    for name in ("work-activity-detail", "work-activity-edit", "work-registration-list",
-                 "work-checkin", "work-checkin-code"):
+    for name in (
+        "work-activity-detail",
+        "work-activity-edit",
+        "work-registration-list",
+        "work-checkin",
+        "work-checkin-code",
+    ):
         assert client.get(url(name, published.pk)).status_code == 404, name
-    response = client.post(url("work-activity-transition", published.pk, "cancel"),
-                           {"reason": "x"})
+    response = client.post(url("work-activity-transition", published.pk, "cancel"), {"reason": "x"})
     assert response.status_code == 404
     assert client.post(url("work-capacity", published.pk), {"capacity": "5"}).status_code == 404
     published.refresh_from_db()
@@ -127,8 +131,9 @@ def test_reporter_creates_a_draft_with_times_in_the_campaign_zone(as_user, tree,
 
 
 def test_reporter_cannot_choose_a_sibling_organisation(as_user, tree, campaign):
-    response = as_user(tree.reporter_a).post(url("work-activity-create"),
-                                             form_data(campaign, tree.unit_b))
+    response = as_user(tree.reporter_a).post(
+        url("work-activity-create"), form_data(campaign, tree.unit_b)
+    )
     assert response.status_code == 400
     assert not Activity.objects.exists()
 
@@ -158,8 +163,9 @@ def test_invalid_activity_form_redisplays_the_input_and_creates_nothing(
 def test_script_in_a_title_is_shown_escaped(as_user, tree, campaign, make_activity):
     title = "<script>alert(1)</script>讲座"
     client = as_user(tree.reporter_a)
-    response = client.post(url("work-activity-create"), form_data(campaign, tree.unit_a,
-                                                                 title=title, ends_at="bad"))
+    response = client.post(
+        url("work-activity-create"), form_data(campaign, tree.unit_a, title=title, ends_at="bad")
+    )
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -172,8 +178,9 @@ def test_script_in_a_title_is_shown_escaped(as_user, tree, campaign, make_activi
 def test_a_service_refusal_is_shown_on_the_form(as_user, tree, campaign):
     campaign.participation = "invited"
     campaign.save()
-    response = as_user(tree.reporter_a).post(url("work-activity-create"),
-                                             form_data(campaign, tree.unit_a))
+    response = as_user(tree.reporter_a).post(
+        url("work-activity-create"), form_data(campaign, tree.unit_a)
+    )
     assert response.status_code == 400
     assert "does not take part in this campaign" in response.content.decode()
     assert not Activity.objects.exists()
@@ -185,15 +192,17 @@ def test_editing_keeps_the_local_times_and_writes_an_audit_entry(as_user, tree, 
     page = client.get(url("work-activity-edit", activity.pk))
     local = timezone.localtime(activity.starts_at, activity.tz).strftime("%Y-%m-%dT%H:%M")
     assert local in page.content.decode()
-    data = {k: v for k, v in form_data(activity.campaign, tree.unit_a).items()
-            if k not in ("organisation", "campaign")}
+    data = {
+        k: v
+        for k, v in form_data(activity.campaign, tree.unit_a).items()
+        if k not in ("organisation", "campaign")
+    }
     data["title"] = "改过的标题"
     response = client.post(url("work-activity-edit", activity.pk), data)
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.title == "改过的标题"
-    entry = AuditEntry.objects.get(action="activities.activity.edited",
-                                   object_id=str(activity.pk))
+    entry = AuditEntry.objects.get(action="activities.activity.edited", object_id=str(activity.pk))
     assert entry.after["title"] == "改过的标题"
 
 
@@ -216,11 +225,16 @@ def test_submit_approve_publish_through_the_pages_writes_audit_entries(
     client.post(url("work-activity-transition", activity.pk, "publish"))
     activity.refresh_from_db()
     assert activity.status == Status.PUBLISHED
-    actions = list(AuditEntry.objects.filter(object_id=str(activity.pk),
-                                             object_type="activities.activity")
-                   .order_by("id").values_list("action", flat=True))
-    assert actions[-3:] == ["activities.activity.submitted", "activities.activity.approved",
-                            "activities.activity.published"]
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(activity.pk), object_type="activities.activity")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-3:] == [
+        "activities.activity.submitted",
+        "activities.activity.approved",
+        "activities.activity.published",
+    ]
     history = client.get(url("work-activity-detail", activity.pk)).content.decode()
     assert "activities.activity.approved" in history
 
@@ -232,8 +246,9 @@ def test_returning_needs_a_reason_and_the_reason_is_shown(as_user, tree, make_ac
     assert empty.status_code == 400
     activity.refresh_from_db()
     assert activity.status == Status.SUBMITTED
-    client.post(url("work-activity-transition", activity.pk, "return"),
-                {"reason": "请补充活动地点"})
+    client.post(
+        url("work-activity-transition", activity.pk, "return"), {"reason": "请补充活动地点"}
+    )
     activity.refresh_from_db()
     assert activity.status == Status.RETURNED
     page = as_user(tree.reporter_a).get(url("work-activity-detail", activity.pk))
@@ -243,7 +258,8 @@ def test_returning_needs_a_reason_and_the_reason_is_shown(as_user, tree, make_ac
 def test_a_refused_transition_shows_the_message_and_changes_nothing(as_user, tree, make_activity):
     activity = make_activity(status="draft")
     response = as_user(tree.reporter_a).post(
-        url("work-activity-transition", activity.pk, "approve"), follow=True)
+        url("work-activity-transition", activity.pk, "approve"), follow=True
+    )
     assert "Only the parent organisation" in response.content.decode()
     activity.refresh_from_db()
     assert activity.status == Status.DRAFT
@@ -265,16 +281,18 @@ def test_reporter_does_not_get_the_review_queue(as_user, tree):
 
 def _sign_up(activity, phone, name):
     user = User.objects.create_user(phone=phone, name=name, password="x-Passw0rd-long")
-    return services.register_for_activity(activity.pk, user=user, name=name, phone=phone,
-                                          consent=True)
+    return services.register_for_activity(
+        activity.pk, user=user, name=name, phone=phone, consent=True
+    )
 
 
 def test_raising_capacity_tells_who_was_promoted(as_user, tree, make_activity):
     activity = make_activity(capacity=1)
     _sign_up(activity, "13811112222", "第一位")
     waiting = _sign_up(activity, "13833334444", "第二位")
-    response = as_user(tree.reporter_a).post(url("work-capacity", activity.pk),
-                                             {"capacity": "2"}, follow=True)
+    response = as_user(tree.reporter_a).post(
+        url("work-capacity", activity.pk), {"capacity": "2"}, follow=True
+    )
     html = response.content.decode()
     assert "第二位" in html
     assert "138****4444" in html
@@ -311,11 +329,13 @@ def test_registration_list_masks_phones_and_orders_the_waiting_list(as_user, tre
 def test_checking_in_the_same_ticket_twice_says_already_checked_in(as_user, tree, published):
     ticket = _sign_up(published, "13855556666", "参加者")
     client = as_user(tree.reporter_a)
-    first = client.post(url("work-checkin", published.pk), {"code": ticket.ticket_code},
-                        follow=True)
+    first = client.post(
+        url("work-checkin", published.pk), {"code": ticket.ticket_code}, follow=True
+    )
     assert "Checked in: 参加者 (138****6666)" in first.content.decode()
-    second = client.post(url("work-checkin", published.pk),
-                         {"code": ticket.ticket_code.lower()}, follow=True)
+    second = client.post(
+        url("work-checkin", published.pk), {"code": ticket.ticket_code.lower()}, follow=True
+    )
     html = second.content.decode()
     assert "Already checked in at" in html
     assert "13855556666" not in html
@@ -350,11 +370,17 @@ def test_moderator_hides_and_shows_feedback(as_user, tree, make_activity):
     activity = make_activity()
     Activity.objects.filter(pk=activity.pk).update(
         starts_at=timezone.now() - dt.timedelta(hours=3),
-        ends_at=timezone.now() - dt.timedelta(hours=1))
-    feedback = Feedback.objects.create(activity=activity, user=tree.public, rating=1,
-                                       comment="广告内容")
-    assert as_user(tree.reporter_a).post(url("work-feedback-hide", feedback.pk),
-                                         {"hidden": "1"}).status_code == 403
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    feedback = Feedback.objects.create(
+        activity=activity, user=tree.public, rating=1, comment="广告内容"
+    )
+    assert (
+        as_user(tree.reporter_a)
+        .post(url("work-feedback-hide", feedback.pk), {"hidden": "1"})
+        .status_code
+        == 403
+    )
     client = as_user(tree.reviewer)
     client.post(url("work-feedback-hide", feedback.pk), {"hidden": "1"})
     feedback.refresh_from_db()
@@ -378,8 +404,10 @@ def test_activity_list_and_registration_list_do_not_query_per_row(as_user, tree,
             assert client.get(url(name, *args)).status_code == 200
         return len(ctx.captured_queries)
 
-    few_activities, few_signups = count("work-activity-list"), count(
-        "work-registration-list", activity.pk)
+    few_activities, few_signups = (
+        count("work-activity-list"),
+        count("work-registration-list", activity.pk),
+    )
     for _ in range(3):
         make_activity(status="draft")
     for i in range(3):

@@ -5,8 +5,11 @@ from kepu.accounts.models import ApiToken
 
 
 def test_a_password_sign_in_returns_a_token_that_works_and_only_its_hash_is_stored(client, tree):
-    response = client.post("/api/v1/auth/token", {"login": "13800000001", "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"login": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     body = response.json()
     key = body["token"]
@@ -19,16 +22,21 @@ def test_a_password_sign_in_returns_a_token_that_works_and_only_its_hash_is_stor
 
 
 def test_an_e_mail_address_works_as_the_login_too(client, tree):
-    response = client.post("/api/v1/auth/token",
-                           {"login": "Reporter.A@example.com", "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"login": "Reporter.A@example.com", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     assert ApiToken.objects.filter(user=tree.reporter_a).count() == 1
 
 
 def test_a_wrong_password_gives_a_coded_error_and_no_token(client, tree):
-    response = client.post("/api/v1/auth/token", {"login": "13800000001", "password": "nope"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        {"login": "13800000001", "password": "nope"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_credentials"
     assert not ApiToken.objects.exists()
@@ -37,10 +45,16 @@ def test_a_wrong_password_gives_a_coded_error_and_no_token(client, tree):
 def test_password_sign_ins_are_throttled_per_account(client, tree, settings):
     settings.KEPU_LOGIN_LIMIT = (3, 900)
     for _ in range(3):
-        client.post("/api/v1/auth/token", {"login": "13800000001", "password": "nope"},
-                    content_type="application/json")
-    response = client.post("/api/v1/auth/token", {"login": "13800000001", "password": PASSWORD},
-                           content_type="application/json")
+        client.post(
+            "/api/v1/auth/token",
+            {"login": "13800000001", "password": "nope"},
+            content_type="application/json",
+        )
+    response = client.post(
+        "/api/v1/auth/token",
+        {"login": "13800000001", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
     assert not ApiToken.objects.exists()

@@ -9,10 +9,15 @@ def test_openapi_json_is_valid_and_lists_the_paths(client, db):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"] == "kepu API"
-    for path in ["/api/v1/activities", "/api/v1/activities/{activity_id}",
-                 "/api/v1/activities/{activity_id}/registrations", "/api/v1/campaigns/{slug}",
-                 "/api/v1/auth/token", "/api/v1/me/tickets/{code}/cancel",
-                 "/api/v1/staff/activities/{activity_id}/checkins"]:
+    for path in [
+        "/api/v1/activities",
+        "/api/v1/activities/{activity_id}",
+        "/api/v1/activities/{activity_id}/registrations",
+        "/api/v1/campaigns/{slug}",
+        "/api/v1/auth/token",
+        "/api/v1/me/tickets/{code}/cancel",
+        "/api/v1/staff/activities/{activity_id}/checkins",
+    ]:
         assert path in schema["paths"], path
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
     assert "/api/v1/{rest}" not in schema["paths"]

@@ -10,9 +10,12 @@ SIGN_UP = {"name": "公众甲", "phone": "13800000001", "consent": True}
 
 
 def sign_up(client, activity, headers, **overrides):
-    return client.post(f"/api/v1/activities/{activity.pk}/registrations",
-                       {**SIGN_UP, **overrides}, content_type="application/json",
-                       headers=headers)
+    return client.post(
+        f"/api/v1/activities/{activity.pk}/registrations",
+        {**SIGN_UP, **overrides},
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 def test_sign_up_with_a_token_returns_201_and_a_ticket(client, published, tree, bearer):
@@ -42,11 +45,13 @@ def test_sign_up_without_consent_is_refused_with_a_code(client, published, tree,
     assert not Registration.objects.exists()
 
 
-def test_sign_up_without_the_consent_field_is_422_naming_the_field(client, published, tree,
-                                                                   bearer):
-    response = client.post(f"/api/v1/activities/{published.pk}/registrations",
-                           {"name": "公众甲"}, content_type="application/json",
-                           headers=bearer(tree.public))
+def test_sign_up_without_the_consent_field_is_422_naming_the_field(client, published, tree, bearer):
+    response = client.post(
+        f"/api/v1/activities/{published.pk}/registrations",
+        {"name": "公众甲"},
+        content_type="application/json",
+        headers=bearer(tree.public),
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid"
@@ -59,16 +64,16 @@ def test_a_minor_needs_a_guardian(client, published, tree, bearer):
 
 
 def test_anonymous_sign_up_is_401_json(client, published):
-    response = client.post(f"/api/v1/activities/{published.pk}/registrations", SIGN_UP,
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/activities/{published.pk}/registrations", SIGN_UP, content_type="application/json"
+    )
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.json()["code"] == "unauthorized"
     assert not Registration.objects.exists()
 
 
-def test_signing_up_for_a_draft_is_404_like_a_missing_activity(client, make_activity, tree,
-                                                             bearer):
+def test_signing_up_for_a_draft_is_404_like_a_missing_activity(client, make_activity, tree, bearer):
     draft = make_activity(status="draft")
     response = sign_up(client, draft, bearer(tree.public))
     assert response.status_code == 404
@@ -98,16 +103,18 @@ def test_another_persons_ticket_is_404(client, published, tree, bearer):
     assert Registration.objects.get(ticket_code=code).status == "confirmed"
 
 
-def test_self_check_in_with_the_venue_code_checks_the_ticket_in(client, published, tree,
-                                                                bearer):
+def test_self_check_in_with_the_venue_code_checks_the_ticket_in(client, published, tree, bearer):
     headers = bearer(tree.public)
     code = sign_up(client, published, headers).json()["code"]
     url = f"/api/v1/activities/{published.pk}/checkin/self"
-    wrong = client.post(url, {"code": "000000"}, content_type="application/json",
-                        headers=headers)
+    wrong = client.post(url, {"code": "000000"}, content_type="application/json", headers=headers)
     assert wrong.status_code == 400 and wrong.json()["code"] == "invalid_code"
-    response = client.post(url, {"code": services.rotating_code(published)},
-                           content_type="application/json", headers=headers)
+    response = client.post(
+        url,
+        {"code": services.rotating_code(published)},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 201
     assert response.json()["ticket_code"] == code
     assert response.json()["method"] == "self"
@@ -123,12 +130,14 @@ def test_feedback_after_attending_and_refused_before_the_end(client, published, 
     early = client.post(url, {"rating": 5}, content_type="application/json", headers=headers)
     assert early.status_code == 400 and early.json()["code"] == "not_ended"
     past = timezone.now() - dt.timedelta(hours=1)
-    Activity.objects.filter(pk=published.pk).update(starts_at=past - dt.timedelta(hours=2),
-                                                    ends_at=past)
+    Activity.objects.filter(pk=published.pk).update(
+        starts_at=past - dt.timedelta(hours=2), ends_at=past
+    )
     bad = client.post(url, {"rating": 9}, content_type="application/json", headers=headers)
     assert bad.json()["code"] == "invalid_rating"
-    ok = client.post(url, {"rating": 4, "comment": "很好"}, content_type="application/json",
-                     headers=headers)
+    ok = client.post(
+        url, {"rating": 4, "comment": "很好"}, content_type="application/json", headers=headers
+    )
     assert ok.status_code == 200
     assert ok.json()["rating"] == 4
     assert CheckIn.objects.filter(user=tree.public).count() == 1
@@ -137,9 +146,14 @@ def test_feedback_after_attending_and_refused_before_the_end(client, published, 
 def test_feedback_from_someone_who_did_not_attend_is_403(client, published, tree, bearer):
     Activity.objects.filter(pk=published.pk).update(
         starts_at=timezone.now() - dt.timedelta(hours=3),
-        ends_at=timezone.now() - dt.timedelta(hours=1))
-    response = client.post(f"/api/v1/activities/{published.pk}/feedback", {"rating": 5},
-                           content_type="application/json", headers=bearer(tree.public))
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    response = client.post(
+        f"/api/v1/activities/{published.pk}/feedback",
+        {"rating": 5},
+        content_type="application/json",
+        headers=bearer(tree.public),
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "not_attended"
 

@@ -8,8 +8,7 @@ def three_scripts(make_activity):
     return {
         "zh": make_activity(title="碳达峰碳中和科普讲座"),
         "vi": make_activity(title="Phòng chống thiên tai cho học sinh", description="Bão lũ."),
-        "other": make_activity(title="水资源保护展览", kind="exhibition",
-                               description="节约用水。"),
+        "other": make_activity(title="水资源保护展览", kind="exhibition", description="节约用水。"),
     }
 
 
@@ -18,8 +17,7 @@ def _titles(response) -> list[str]:
     return [item["title"] for item in response.json()["items"]]
 
 
-def test_search_finds_activities_in_simplified_traditional_and_vietnamese(client,
-                                                                        three_scripts):
+def test_search_finds_activities_in_simplified_traditional_and_vietnamese(client, three_scripts):
     assert _titles(client.get("/api/v1/activities", {"q": "碳达峰"})) == ["碳达峰碳中和科普讲座"]
     assert _titles(client.get("/api/v1/activities", {"q": "碳達峰"})) == ["碳达峰碳中和科普讲座"]
     assert _titles(client.get("/api/v1/activities", {"q": "phong chong"})) == [
@@ -44,8 +42,10 @@ def test_the_list_is_paginated_and_the_limit_is_capped_at_100(client, three_scri
     assert capped.json()["limit"] == 100
 
 
-@pytest.mark.parametrize("query", ["page=abc", "page=0", "limit=-1", "date_from=yesterday",
-                                   "page=99999999999999999999999999"])
+@pytest.mark.parametrize(
+    "query",
+    ["page=abc", "page=0", "limit=-1", "date_from=yesterday", "page=99999999999999999999999999"],
+)
 def test_bad_paging_and_filter_values_are_a_coded_422_not_a_500(client, db, query):
     response = client.get(f"/api/v1/activities?{query}")
     assert response.status_code == 422
@@ -83,9 +83,15 @@ def test_detail_of_an_unpublished_activity_is_404(client, make_activity, status)
     assert client.get("/api/v1/activities").json()["count"] == 0
 
 
-@pytest.mark.parametrize("path", ["/api/v1/activities/999999", "/api/v1/activities/0",
-                                  "/api/v1/activities/abc",
-                                  "/api/v1/activities/99999999999999999999999"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/activities/999999",
+        "/api/v1/activities/0",
+        "/api/v1/activities/abc",
+        "/api/v1/activities/99999999999999999999999",
+    ],
+)
 def test_missing_or_malformed_activity_ids_are_json_errors(client, db, path):
     response = client.get(path)
     assert response.status_code in (404, 422)
@@ -109,8 +115,9 @@ def test_a_hidden_campaign_is_404(client, campaign):
     assert response.json()["code"] == "not_found"
 
 
-def test_list_and_detail_query_counts_do_not_grow_with_the_rows(client, three_scripts,
-                                                                django_assert_num_queries):
+def test_list_and_detail_query_counts_do_not_grow_with_the_rows(
+    client, three_scripts, django_assert_num_queries
+):
     with django_assert_num_queries(2):  # count + one page with its related rows
         assert client.get("/api/v1/activities").json()["count"] == 3
     with django_assert_num_queries(3):  # the activity + audiences + topics

@@ -6,17 +6,23 @@ from kepu.activities.models import CheckIn
 
 @pytest.fixture
 def ticket(published, tree):
-    return services.register_for_activity(published.pk, user=tree.public, name="公众甲",
-                                          phone="13800000001", consent=True)
+    return services.register_for_activity(
+        published.pk, user=tree.public, name="公众甲", phone="13800000001", consent=True
+    )
 
 
 def check_in(client, activity, headers, code):
-    return client.post(f"/api/v1/staff/activities/{activity.pk}/checkins", {"code": code},
-                       content_type="application/json", headers=headers)
+    return client.post(
+        f"/api/v1/staff/activities/{activity.pk}/checkins",
+        {"code": code},
+        content_type="application/json",
+        headers=headers,
+    )
 
 
-def test_staff_check_in_twice_answers_409_already_checked_in(client, published, ticket, tree,
-                                                             bearer):
+def test_staff_check_in_twice_answers_409_already_checked_in(
+    client, published, ticket, tree, bearer
+):
     headers = bearer(tree.reporter_a)
     first = check_in(client, published, headers, ticket.ticket_code)
     assert first.status_code == 201
@@ -29,16 +35,18 @@ def test_staff_check_in_twice_answers_409_already_checked_in(client, published, 
     assert CheckIn.objects.count() == 1
 
 
-def test_the_sibling_units_staff_cannot_check_in_on_unit_a_activity(client, published, ticket,
-                                                                    tree, bearer):
+def test_the_sibling_units_staff_cannot_check_in_on_unit_a_activity(
+    client, published, ticket, tree, bearer
+):
     response = check_in(client, published, bearer(tree.reporter_b), ticket.ticket_code)
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert not CheckIn.objects.exists()
 
 
-def test_a_reviewer_without_the_check_in_permission_gets_404(client, published, ticket, tree,
-                                                             bearer):
+def test_a_reviewer_without_the_check_in_permission_gets_404(
+    client, published, ticket, tree, bearer
+):
     response = check_in(client, published, bearer(tree.reviewer), ticket.ticket_code)
     assert response.status_code == 404
 
@@ -50,8 +58,9 @@ def test_an_unknown_ticket_code_is_404_unknown_ticket(client, published, tree, b
 
 
 def test_registrations_list_masks_phone_numbers(client, published, ticket, tree, bearer):
-    response = client.get(f"/api/v1/staff/activities/{published.pk}/registrations",
-                          headers=bearer(tree.reporter_a))
+    response = client.get(
+        f"/api/v1/staff/activities/{published.pk}/registrations", headers=bearer(tree.reporter_a)
+    )
     assert response.status_code == 200
     items = response.json()["items"]
     assert [r["phone"] for r in items] == ["138****0001"]
@@ -59,10 +68,10 @@ def test_registrations_list_masks_phone_numbers(client, published, ticket, tree,
     assert "ticket_code" not in items[0]
 
 
-def test_registrations_of_a_sibling_units_activity_are_404(client, published, ticket, tree,
-                                                          bearer):
-    response = client.get(f"/api/v1/staff/activities/{published.pk}/registrations",
-                          headers=bearer(tree.reporter_b))
+def test_registrations_of_a_sibling_units_activity_are_404(client, published, ticket, tree, bearer):
+    response = client.get(
+        f"/api/v1/staff/activities/{published.pk}/registrations", headers=bearer(tree.reporter_b)
+    )
     assert response.status_code == 404
 
 
@@ -85,11 +94,13 @@ def test_staff_activities_are_scoped_to_the_subtree(client, make_activity, tree,
 def test_staff_activities_filter_by_status(client, make_activity, tree, bearer):
     make_activity(status="draft")
     published = make_activity()
-    body = client.get("/api/v1/staff/activities", {"status": "published"},
-                      headers=bearer(tree.reporter_a)).json()
+    body = client.get(
+        "/api/v1/staff/activities", {"status": "published"}, headers=bearer(tree.reporter_a)
+    ).json()
     assert [item["id"] for item in body["items"]] == [published.pk]
-    bad = client.get("/api/v1/staff/activities", {"status": "nonsense"},
-                     headers=bearer(tree.reporter_a))
+    bad = client.get(
+        "/api/v1/staff/activities", {"status": "nonsense"}, headers=bearer(tree.reporter_a)
+    )
     assert bad.status_code == 422
 
 

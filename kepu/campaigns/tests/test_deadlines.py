@@ -35,20 +35,26 @@ def test_reopened_phase_accepts_the_submission_and_marks_it_late(
     make_activity, past_deadline, tree
 ):
     activity = make_activity(status="draft")
-    campaign_services.reopen_phase(past_deadline, actor=tree.admin, phase="registration",
-                                   until=timezone.now() + dt.timedelta(days=1))
+    campaign_services.reopen_phase(
+        past_deadline,
+        actor=tree.admin,
+        phase="registration",
+        until=timezone.now() + dt.timedelta(days=1),
+    )
     services.submit_activity(activity, actor=tree.reporter_a)
     activity.refresh_from_db()
     assert activity.status == Activity.Status.SUBMITTED
     assert activity.is_late is True
 
 
-def test_reopening_for_one_unit_does_not_reopen_for_its_sibling(
-    make_activity, past_deadline, tree
-):
-    campaign_services.reopen_phase(past_deadline, actor=tree.admin, phase="registration",
-                                   until=timezone.now() + dt.timedelta(days=1),
-                                   organisation=tree.unit_a)
+def test_reopening_for_one_unit_does_not_reopen_for_its_sibling(make_activity, past_deadline, tree):
+    campaign_services.reopen_phase(
+        past_deadline,
+        actor=tree.admin,
+        phase="registration",
+        until=timezone.now() + dt.timedelta(days=1),
+        organisation=tree.unit_a,
+    )
     mine = make_activity(status="draft")
     theirs = make_activity(status="draft", organisation=tree.unit_b)
     services.submit_activity(mine, actor=tree.reporter_a)
@@ -60,7 +66,9 @@ def test_reopening_for_one_unit_does_not_reopen_for_its_sibling(
 def test_an_expired_reopening_no_longer_counts(make_activity, past_deadline, tree):
     activity = make_activity(status="draft")
     reopening = campaign_services.reopen_phase(
-        past_deadline, actor=tree.admin, phase="registration",
+        past_deadline,
+        actor=tree.admin,
+        phase="registration",
         until=timezone.now() + dt.timedelta(minutes=5),
     )
     later = reopening.until + dt.timedelta(seconds=1)
@@ -70,8 +78,13 @@ def test_an_expired_reopening_no_longer_counts(make_activity, past_deadline, tre
 
 def test_a_child_campaign_without_its_own_deadline_uses_the_parent_deadline(past_deadline, tree):
     child = campaign_services.create_campaign(
-        actor=tree.coordinator, organiser=tree.county, parent=past_deadline, title="区科普日",
-        slug="child", starts_on=past_deadline.starts_on, ends_on=past_deadline.ends_on,
+        actor=tree.coordinator,
+        organiser=tree.county,
+        parent=past_deadline,
+        title="区科普日",
+        slug="child",
+        starts_on=past_deadline.starts_on,
+        ends_on=past_deadline.ends_on,
     )
     with pytest.raises(DomainError):
         campaign_services.check_phase_open(child, "registration", organisation=tree.unit_a)
@@ -81,15 +94,24 @@ def test_only_the_organiser_can_reopen(past_deadline, tree):
     from kepu.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        campaign_services.reopen_phase(past_deadline, actor=tree.reporter_a, phase="registration",
-                                       until=timezone.now() + dt.timedelta(days=1))
+        campaign_services.reopen_phase(
+            past_deadline,
+            actor=tree.reporter_a,
+            phase="registration",
+            until=timezone.now() + dt.timedelta(days=1),
+        )
 
 
 def test_unknown_time_zone_is_refused(tree):
     with translation.override("en"), pytest.raises(DomainError) as err:
         campaign_services.create_campaign(
-            actor=tree.admin, organiser=tree.city, title="t", slug="tz", time_zone="Mars/Olympus",
-            starts_on=dt.date(2026, 9, 13), ends_on=dt.date(2026, 9, 17),
+            actor=tree.admin,
+            organiser=tree.city,
+            title="t",
+            slug="tz",
+            time_zone="Mars/Olympus",
+            starts_on=dt.date(2026, 9, 13),
+            ends_on=dt.date(2026, 9, 17),
         )
     assert err.value.code == "invalid"
     assert "time zone" in err.value.message.lower()
@@ -100,8 +122,12 @@ def test_unknown_time_zone_is_refused(tree):
 def test_campaign_ending_before_it_starts_is_refused(tree):
     with pytest.raises(DomainError) as err:
         campaign_services.create_campaign(
-            actor=tree.admin, organiser=tree.city, title="t", slug="backwards",
-            starts_on=dt.date(2026, 9, 17), ends_on=dt.date(2026, 9, 13),
+            actor=tree.admin,
+            organiser=tree.city,
+            title="t",
+            slug="backwards",
+            starts_on=dt.date(2026, 9, 17),
+            ends_on=dt.date(2026, 9, 13),
         )
     assert err.value.code == "invalid"
     assert not Campaign.objects.filter(slug="backwards").exists()

@@ -47,8 +47,13 @@ def test_campaign_pages_need_campaigns_manage(client, tree, campaign):
 
 def test_coordinator_sees_only_campaigns_of_their_subtree(client, tree, campaign):
     local = services.create_campaign(
-        actor=tree.coordinator, organiser=tree.county, parent=campaign, title="沙坡头区科普日",
-        slug="shapotou-science-day", starts_on=campaign.starts_on, ends_on=campaign.ends_on,
+        actor=tree.coordinator,
+        organiser=tree.county,
+        parent=campaign,
+        title="沙坡头区科普日",
+        slug="shapotou-science-day",
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
     )
     client.force_login(tree.coordinator)
     page = client.get(url("work-campaign-list"))
@@ -57,21 +62,25 @@ def test_coordinator_sees_only_campaigns_of_their_subtree(client, tree, campaign
     assert client.get(url("work-campaign-edit", campaign.pk)).status_code == 404
     client.force_login(tree.admin)
     assert {c.pk for c in client.get(url("work-campaign-list")).context["page"]} == {
-        campaign.pk, local.pk}
+        campaign.pk,
+        local.pk,
+    }
 
 
 def test_admin_creates_a_campaign_with_deadlines_in_its_time_zone(client, tree):
     client.force_login(tree.admin)
     assert client.get(url("work-campaign-create")).status_code == 200
-    response = client.post(url("work-campaign-create"),
-                           campaign_data(tree.county, time_zone="Asia/Ho_Chi_Minh"))
+    response = client.post(
+        url("work-campaign-create"), campaign_data(tree.county, time_zone="Asia/Ho_Chi_Minh")
+    )
     created = Campaign.objects.get(slug="shapotou-sci-week-2025")
     assert response.status_code == 302
     assert response["Location"] == url("work-campaign-detail", created.pk)
     # 17:00 in Ho Chi Minh City (UTC+7) is 10:00 UTC.
     assert created.register_by == dt.datetime(2031, 5, 10, 10, 0, tzinfo=dt.UTC)
-    assert AuditEntry.objects.filter(action="campaigns.campaign.created",
-                                     object_id=str(created.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="campaigns.campaign.created", object_id=str(created.pk)
+    ).exists()
 
 
 @pytest.mark.parametrize(
@@ -107,12 +116,17 @@ def test_script_in_a_campaign_title_is_escaped(client, tree):
 
 def test_a_child_campaign_outside_the_parent_organiser_is_refused(client, tree, campaign):
     other_root = services.create_campaign(
-        actor=tree.admin, organiser=tree.county, title="区级活动", slug="county-only",
-        starts_on=campaign.starts_on, ends_on=campaign.ends_on,
+        actor=tree.admin,
+        organiser=tree.county,
+        title="区级活动",
+        slug="county-only",
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
     )
     client.force_login(tree.admin)
-    response = client.post(url("work-campaign-create"),
-                           campaign_data(tree.city, parent=other_root.pk))
+    response = client.post(
+        url("work-campaign-create"), campaign_data(tree.city, parent=other_root.pk)
+    )
     assert response.status_code == 400
     assert "must be run by an organisation under the parent" in response.content.decode()
     assert not Campaign.objects.filter(slug="shapotou-sci-week-2025").exists()
@@ -148,20 +162,27 @@ def test_detail_shows_phases_joint_actions_targets_and_activity_counts(
 
 def test_joint_action_reopening_and_target_forms_call_the_services(client, tree, campaign):
     client.force_login(tree.admin)
-    response = client.post(url("work-jointaction-create", campaign.pk),
-                           {"title": "防疫科普联合行动", "lead_unit": tree.unit_a.pk})
+    response = client.post(
+        url("work-jointaction-create", campaign.pk),
+        {"title": "防疫科普联合行动", "lead_unit": tree.unit_a.pk},
+    )
     assert response.status_code == 302
     assert JointAction.objects.filter(title="防疫科普联合行动", lead_unit=tree.unit_a).exists()
-    until = (timezone.localtime(timezone.now(), campaign.tz) + dt.timedelta(days=3))
-    response = client.post(url("work-phase-reopen", campaign.pk), {
-        "phase": "registration", "until": until.strftime("%Y-%m-%dT%H:%M"),
-        "organisation": tree.unit_a.pk,
-    })
+    until = timezone.localtime(timezone.now(), campaign.tz) + dt.timedelta(days=3)
+    response = client.post(
+        url("work-phase-reopen", campaign.pk),
+        {
+            "phase": "registration",
+            "until": until.strftime("%Y-%m-%dT%H:%M"),
+            "organisation": tree.unit_a.pk,
+        },
+    )
     assert response.status_code == 302
     reopening = DeadlineReopening.objects.get()
     assert reopening.organisation == tree.unit_a
-    response = client.post(url("work-target-set", campaign.pk),
-                           {"level": "county", "min_key_activities": "80"})
+    response = client.post(
+        url("work-target-set", campaign.pk), {"level": "county", "min_key_activities": "80"}
+    )
     assert response.status_code == 302
     assert CampaignTarget.objects.get().min_key_activities == 80
     html = client.get(url("work-campaign-detail", campaign.pk)).content.decode()
@@ -171,20 +192,24 @@ def test_joint_action_reopening_and_target_forms_call_the_services(client, tree,
 
 def test_reopening_in_the_past_is_refused_with_a_message(client, tree, campaign):
     client.force_login(tree.admin)
-    response = client.post(url("work-phase-reopen", campaign.pk),
-                           {"phase": "registration", "until": "2001-01-01T00:00"})
+    response = client.post(
+        url("work-phase-reopen", campaign.pk),
+        {"phase": "registration", "until": "2001-01-01T00:00"},
+    )
     assert response.status_code == 400
     assert "must be in the future" in response.content.decode()
     assert not DeadlineReopening.objects.exists()
-    bad = client.post(url("work-target-set", campaign.pk),
-                      {"level": "galaxy", "min_key_activities": "-1"})
+    bad = client.post(
+        url("work-target-set", campaign.pk), {"level": "galaxy", "min_key_activities": "-1"}
+    )
     assert bad.status_code == 400
     assert not CampaignTarget.objects.exists()
 
 
 def test_campaign_posts_are_scoped(client, tree, campaign):
     client.force_login(tree.coordinator)
-    response = client.post(url("work-target-set", campaign.pk),
-                           {"level": "county", "min_key_activities": "80"})
+    response = client.post(
+        url("work-target-set", campaign.pk), {"level": "county", "min_key_activities": "80"}
+    )
     assert response.status_code == 404
     assert not CampaignTarget.objects.exists()

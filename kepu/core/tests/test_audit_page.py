@@ -25,8 +25,13 @@ def test_only_people_with_core_audit_see_the_log(client, tree):
 
 def test_the_log_is_limited_to_the_auditors_subtree(client, tree, make_activity):
     make_activity(status="draft", title="县里的活动")
-    log_action("organisations.test.province", tree.province, actor=tree.admin,
-               organisation=tree.province, after={"title": "省里的事"})
+    log_action(
+        "organisations.test.province",
+        tree.province,
+        actor=tree.admin,
+        organisation=tree.province,
+        after={"title": "省里的事"},
+    )
     client.force_login(tree.reviewer)
     page = client.get(url())
     actions = {entry.action for entry in page.context["page"]}

@@ -60,6 +60,8 @@ ACCESS: dict[str, tuple[str, set[str], dict]] = {
     "accounts:logout": ("GET", EVERYONE, {}),
     "accounts:elder-mode": ("GET", EVERYONE, {"on": "1"}),
     "accounts:profile": ("GET", SIGNED_IN, {}),
+    "accounts:phone-change": ("GET", SIGNED_IN, {}),
+    "accounts:phone-change-verify": ("GET", SIGNED_IN, {}),
     "accounts:password-change": ("GET", SIGNED_IN, {}),
     "accounts:data-export": ("GET", SIGNED_IN, {}),
     "accounts:data-delete": ("GET", SIGNED_IN, {}),
@@ -164,8 +166,15 @@ def world(tree, campaign, make_activity):
     )
     feedback = Feedback.objects.create(activity=activity, user=tree.public, rating=4, comment="好")
     notification = Notification.objects.create(user=tree.public, message="您已报名", url="/")
-    return SimpleNamespace(tree=tree, campaign=campaign, activity=activity, submitted=submitted,
-                           ticket=ticket, feedback=feedback, notification=notification)
+    return SimpleNamespace(
+        tree=tree,
+        campaign=campaign,
+        activity=activity,
+        submitted=submitted,
+        ticket=ticket,
+        feedback=feedback,
+        notification=notification,
+    )
 
 
 def _kwargs(name: str, pattern: URLPattern, world) -> dict:
@@ -256,8 +265,9 @@ def test_api_operation_lets_through_exactly_the_roles_it_should(client, world, o
         _token, key = ApiToken.issue(getattr(world.tree, role), name="matrix")
         headers["Authorization"] = f"Bearer {key}"
     client.raise_request_exception = False
-    response = client.generic(method, path, data=json.dumps(body),
-                              content_type="application/json", headers=headers)
+    response = client.generic(
+        method, path, data=json.dumps(body), content_type="application/json", headers=headers
+    )
     assert response.status_code < 500, f"{operation} as {role}: {response.status_code}"
     if role in allowed:
         assert response.status_code not in (401, 403, 404), f"{role} refused {operation}"

@@ -8,8 +8,13 @@ from kepu.organisations.scoping import ScopedQuerySet
 
 
 def test_every_model_owned_by_an_organisation_uses_the_scoped_queryset():
-    exempt = {"organisations.membership", "core.auditentry", "organisations.organisation",
-              "campaigns.campaigntarget", "campaigns.deadlinereopening"}
+    exempt = {
+        "organisations.membership",
+        "core.auditentry",
+        "organisations.organisation",
+        "campaigns.campaigntarget",
+        "campaigns.deadlinereopening",
+    }
     missing = []
     for model in apps.get_models():
         if not model.__module__.startswith("kepu."):

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"The account of {login!r} is disabled.")
         token, key = issue_token(user, name=name or "issued with manage.py")
-        self.stderr.write(f"Token {token.prefix}… issued for {user.display_name()}; "
-                          "it is shown only once:")
+        self.stderr.write(
+            f"Token {token.prefix}… issued for {user.display_name()}; it is shown only once:"
+        )
         self.stdout.write(key)

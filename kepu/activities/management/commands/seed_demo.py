@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo = build_demo(out=self.stdout.write)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /zh-hans/accounts/login/"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at /zh-hans/accounts/login/")
+        )
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         for key, role in LOGINS:
             user = demo.people[key]

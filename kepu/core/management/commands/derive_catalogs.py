@@ -12,8 +12,10 @@ from django.core.management.base import BaseCommand
 
 
 def _catalog(language: str) -> polib.POFile:
-    return polib.pofile(str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" /
-                            "django.po"), wrapwidth=100)
+    return polib.pofile(
+        str(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po"),
+        wrapwidth=100,
+    )
 
 
 LANGUAGES = {
@@ -33,12 +35,14 @@ class Command(BaseCommand):
         for language in LANGUAGES:
             catalog = _catalog(language)
             catalog.metadata_is_fuzzy = False
-            catalog.metadata.update({
-                "Project-Id-Version": "kepu",
-                "Language": language,
-                "Language-Team": LANGUAGES[language],
-                "Last-Translator": "kepu team",
-            })
+            catalog.metadata.update(
+                {
+                    "Project-Id-Version": "kepu",
+                    "Language": language,
+                    "Language-Team": LANGUAGES[language],
+                    "Last-Translator": "kepu team",
+                }
+            )
             catalog.save()
 
         english = _catalog("en")
