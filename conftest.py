@@ -24,6 +24,22 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_lingering_test_connections(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end the sessions that threads of the live server left open, so that the
+    test database can be dropped at the end (they hold no transaction; their thread is gone)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # Pages, counters and codes cached by one test must not answer the next one.

@@ -124,6 +124,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks -------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist
+if REDIS_URL and _xdist_worker[2:].isdigit():
+    # Each test process gets its own Redis database, so that one clearing its cache never
+    # empties another's counters and pages.
+    _base, _slash, _number = REDIS_URL.rpartition("/")
+    if _number.isdigit():
+        REDIS_URL = f"{_base}/{(int(_number) - int(_xdist_worker[2:])) % 16}"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -133,7 +140,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are written to the database and read through Redis: a Redis restart or
+    # eviction signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -6,6 +6,11 @@ They only validate input; the views hand the cleaned values to a selector or one
 import re
 
 from django import forms
+from django.core.cache import cache
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kepu.core.text import is_phone, normalise_phone
@@ -17,6 +22,52 @@ from .selectors import ActivitySearch
 REGION_CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 # Regions deeper than cities are reachable by code (links, API) but not listed in the select.
 REGION_SELECT_DEPTH = 2
+# The list of provinces and cities changes a few times a year; it is read from the database at
+# most this often, and kept per language (names may one day be translated).
+REGION_CHOICES_SECONDS = 300
+REGION_CHOICES_LIMIT = 500
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(code, label) of the provinces and cities, indented by depth; cached for a few minutes."""
+    key = f"search-region-choices:{get_language() or ''}"
+    try:
+        choices = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that is down only costs a query
+        choices = None
+    if choices is None:
+        regions = Region.objects.filter(depth__lte=REGION_SELECT_DEPTH).order_by("path")
+        choices = [
+            (r.code, ("— " * (r.depth - 1)) + r.name)
+            for r in regions.only("code", "name", "depth")[:REGION_CHOICES_LIMIT]
+        ]
+        try:
+            cache.set(key, choices, REGION_CHOICES_SECONDS)
+        except Exception:  # noqa: BLE001
+            pass
+    return choices
+
+
+class PlainSelect(forms.Select):
+    """A single select rendered in one pass, without a template per option.
+
+    Django renders each <option> through a template; for the ~290 regions of the search form
+    that was a large part of the page's time. The markup is the same.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        selected = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (code, mark_safe(" selected") if str(code) == selected else "", label)
+                for code, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
 
 
 class PublicForm(forms.Form):
@@ -31,7 +82,7 @@ class ActivitySearchForm(PublicForm):
     """The public search, from the query string. Every field is optional."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    region = forms.CharField(label=_("Region"), max_length=20, required=False, widget=forms.Select)
+    region = forms.CharField(label=_("Region"), max_length=20, required=False, widget=PlainSelect)
     kind = forms.MultipleChoiceField(
         label=_("Kind"),
         choices=Activity.Kind.choices,
@@ -74,13 +125,7 @@ class ActivitySearchForm(PublicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = Region.objects.filter(depth__lte=REGION_SELECT_DEPTH).order_by("path")
-        choices = [("", _("Anywhere"))]
-        choices += [
-            (r.code, ("— " * (r.depth - 1)) + r.name)
-            for r in regions.only("code", "name", "depth")[:500]
-        ]
-        self.fields["region"].widget.choices = choices
+        self.fields["region"].widget.choices = [("", _("Anywhere")), *region_choices()]
         for name in ("q", "date_from", "date_to"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
 

@@ -3,7 +3,16 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 
 from kepu.core.text import search_terms
@@ -32,8 +41,60 @@ def public_activities() -> QuerySet[Activity]:
     return Activity.objects.public().select_related("organisation", "region", "campaign")
 
 
+# What a result card shows (activities/public/_activity_card.html): the long texts stay behind.
+CARD_FIELDS = (
+    "title",
+    "kind",
+    "format",
+    "status",
+    "venue",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "signup_required",
+    "confirmed_count",
+    "organisation__name",
+    "region__name",
+    "campaign__time_zone",
+)
+
+
+def for_cards(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Only the columns of a result card (lists of activities on the public pages)."""
+    return qs.only(*CARD_FIELDS)
+
+
+def longest_public_duration() -> Subquery:
+    """The longest time any public activity runs, as a subquery of the search query.
+
+    One index read on PostgreSQL (migration 0003's ``activity_public_duration``), run once per
+    query (an InitPlan). It turns "ends after T" into the range "starts after T − longest",
+    which the start-time index can walk in order and stop after one page, instead of visiting
+    every past activity. Being part of the query, it costs no extra round trip.
+    """
+    span = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    longest = Activity.objects.public().annotate(span=span).order_by("-span").values("span")[:1]
+    return Subquery(longest, output_field=DurationField())
+
+
+def _local_midnight(day: dt.date) -> dt.datetime | None:
+    """The midnight that starts ``day`` in the current time zone; None at the calendar's ends."""
+    try:
+        value = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+    return value
+
+
 def search_public_activities(params: ActivitySearch) -> QuerySet[Activity]:
-    """Published activities matching the search; free text folded (scripts, diacritics)."""
+    """Published activities matching the search; free text folded (scripts, diacritics).
+
+    Ordered by start time. The conditions on times are ranges on the columns themselves (not on
+    their dates), so that PostgreSQL walks the start-time index of public activities in order
+    and stops after the page it needs, whatever the number of activities; see
+    docs/performance.md.
+    """
     qs = public_activities()
     for term in search_terms(params.q):
         qs = qs.filter(search_text__contains=term)
@@ -53,12 +114,27 @@ def search_public_activities(params: ActivitySearch) -> QuerySet[Activity]:
         qs = qs.filter(format__in=[Activity.Format.ONSITE, Activity.Format.HYBRID])
     elif params.format == Activity.Format.ONLINE:
         qs = qs.filter(format__in=[Activity.Format.ONLINE, Activity.Format.HYBRID])
+    # "ends on or after the day" / "starts on or before the day", days in the current time zone
+    # (as the __date lookups did), written as ranges an index can use.
+    ends_after = None
     if params.date_from:
-        qs = qs.filter(ends_at__date__gte=params.date_from)
+        ends_after = _local_midnight(params.date_from)
     elif not params.include_past:
-        qs = qs.filter(ends_at__gte=timezone.now())
-    if params.date_to:
-        qs = qs.filter(starts_at__date__lte=params.date_to)
+        ends_after = timezone.now()
+    if ends_after is not None:
+        qs = qs.filter(ends_at__gte=ends_after)
+        # Implied by the line above (no activity lasts longer); lets the index range start
+        # here instead of at the first activity ever.
+        qs = qs.filter(
+            starts_at__gte=ExpressionWrapper(
+                Value(ends_after, output_field=DateTimeField()) - longest_public_duration(),
+                output_field=DateTimeField(),
+            )
+        )
+    if params.date_to and params.date_to < dt.date.max:
+        starts_before = _local_midnight(params.date_to + dt.timedelta(days=1))
+        if starts_before is not None:
+            qs = qs.filter(starts_at__lt=starts_before)
     if params.campaign:
         from kepu.campaigns.models import Campaign
 
@@ -68,13 +144,16 @@ def search_public_activities(params: ActivitySearch) -> QuerySet[Activity]:
 
 
 def public_activity(pk: int) -> Activity | None:
-    return (
+    """The public page's activity with what it shows (one query, plus audiences and topics)."""
+    found = (
         public_activities()
-        .select_related("joint_action", "campaign__organiser")
+        .select_related("joint_action")
+        .defer("search_text", "return_reason")
         .prefetch_related("audiences", "topics")
         .filter(pk=pk)
-        .first()
+        .order_by()[:1]  # by primary key: no ORDER BY to plan and compile
     )
+    return next(iter(found), None)
 
 
 def tickets_of(user) -> QuerySet[Registration]:

@@ -5,7 +5,9 @@ state is one service call whose DomainError is shown to the person, never a 500.
 """
 
 import datetime as dt
-from urllib.parse import urlsplit
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,9 +28,18 @@ from kepu.core.qr import qr_svg
 from . import services
 from .forms_public import ActivitySearchForm, FeedbackForm, RegistrationForm, SelfCheckInForm
 from .models import Activity, CheckIn, Feedback, Registration
-from .selectors import public_activity, search_public_activities, tickets_of
+from .selectors import (
+    for_cards,
+    public_activities,
+    public_activity,
+    search_public_activities,
+    tickets_of,
+)
 
 PAGE_SIZE = 20
+# Public lists page through at most this many pages (1,000 activities): enough for a person, and
+# it bounds the rows a deep OFFSET skips. Narrowing the search is the way further.
+MAX_PAGES = 50
 FEEDBACK_SHOWN = 50
 # The self check-in form appears a little before the start, for people who arrive early.
 CHECKIN_OPENS_BEFORE = dt.timedelta(minutes=30)
@@ -60,20 +71,153 @@ def waitlist_position(registration: Registration) -> int:
     return ahead.count() + 1
 
 
+# --- Pages without a total -------------------------------------------------------------------
+
+
+@dataclass
+class PageWindow:
+    """One page of a public list, found without counting the whole list.
+
+    The page fetches one row more than it shows to know whether a next page exists; the total
+    is known only on the last page (``total``), otherwise the list has "more than
+    ``end_index``". Its cost is that of one page, whatever the number of matches.
+    """
+
+    number: int
+    object_list: Sequence
+    per_page: int
+    has_next: bool
+    max_pages: int = MAX_PAGES
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+    @property
+    def total(self) -> int | None:
+        """The number of items in the list when this page shows its end, else None."""
+        return None if self.has_next or self.at_limit else self.end_index()
+
+    @property
+    def at_limit(self) -> bool:
+        """The last page that may be shown, with more items after it."""
+        return self.number >= self.max_pages and len(self.object_list) == self.per_page
+
+
+def page_number(value, *, max_pages: int = MAX_PAGES) -> int:
+    """The ?page= number: anything unreadable is page 1, anything beyond the last allowed page
+    is that page."""
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) > 6:
+        return max_pages if text.isdigit() else 1
+    return min(max(int(text), 1), max_pages)
+
+
+def page_window(
+    queryset,
+    number_text,
+    *,
+    per_page: int = PAGE_SIZE,
+    load: Callable[[list[int]], Sequence] | None = None,
+    max_pages: int = MAX_PAGES,
+) -> PageWindow:
+    """One page of ``queryset`` (ordered) without COUNT over it.
+
+    With ``load``, only the primary keys are selected in list order (a narrow query the
+    database can answer from an index and stop early), and ``load(ids)`` fetches the page's
+    objects with what they show; they are returned in list order.
+
+    A page past the end shows the last page, as Django's ``Paginator.get_page`` does; finding
+    it counts at most ``max_pages × per_page`` rows.
+    """
+    number = page_number(number_text, max_pages=max_pages)
+    rows_qs = queryset.values_list("pk", flat=True) if load else queryset
+
+    def fetch(n: int) -> list:
+        start = (n - 1) * per_page
+        return list(rows_qs[start : start + per_page + 1])
+
+    rows = fetch(number)
+    if not rows and number > 1:
+        before = rows_qs[: (number - 1) * per_page].count()
+        number = max((before + per_page - 1) // per_page, 1)
+        rows = fetch(number)
+    has_next = len(rows) > per_page and number < max_pages
+    rows = rows[:per_page]
+    if load is not None:
+        by_pk = {obj.pk: obj for obj in load(rows)} if rows else {}
+        rows = [by_pk[pk] for pk in rows if pk in by_pk]
+    return PageWindow(
+        number=number, object_list=rows, per_page=per_page, has_next=has_next, max_pages=max_pages
+    )
+
+
+def load_cards(ids: list[int]):
+    """The public activities ``ids`` with what a result card shows."""
+    return for_cards(public_activities().filter(pk__in=ids))
+
+
+def canonical_url(request, params: dict) -> str:
+    """The page's address with only the parameters the page understands (for its QR code)."""
+    path = request.path
+    query = urlencode([(k, v) for k, v in params.items() if v not in ("", None, [])], doseq=True)
+    return absolute_url(request, path + (f"?{query}" if query else ""))
+
+
+def page_qr(url: str) -> str:
+    """The footer QR code of a page (base.html), drawn from a canonical address, so that the
+    memoised code serves every visit of the page whatever else is in its query string."""
+    from kepu.core.context_processors import PAGE_QR_MAX_URL
+
+    return qr_svg(url, scale=3) if len(url) <= PAGE_QR_MAX_URL else ""
+
+
 # --- Search -----------------------------------------------------------------------------------
+
+SEARCH_PARAMS = (
+    "q",
+    "region",
+    "kind",
+    "audience",
+    "topic",
+    "format",
+    "date_from",
+    "date_to",
+    "campaign",
+    "past",
+)
 
 
 @public_page
 def activity_list(request):
     form = ActivitySearchForm(request.GET)
     if form.is_valid():
-        results = search_public_activities(form.to_search()).prefetch_related("audiences")
+        page = page_window(
+            search_public_activities(form.to_search()), request.GET.get("page"), load=load_cards
+        )
     else:
-        results = Activity.objects.none()
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = PageWindow(number=1, object_list=[], per_page=PAGE_SIZE, has_next=False)
     filters_open = bool(form.errors) or any(
         request.GET.get(name) for name in form.fields if name not in ("q", "campaign")
     )
+    params = {name: request.GET.getlist(name) for name in SEARCH_PARAMS}
+    if page.number > 1:
+        params["page"] = [str(page.number)]
+    qr_url = canonical_url(request, params)
     return render(
         request,
         "activities/public/activity_list.html",
@@ -82,6 +226,7 @@ def activity_list(request):
             "page_obj": page,
             "activities": page.object_list,
             "filters_open": filters_open,
+            "page_qr": lambda: page_qr(qr_url),
         },
     )
 
@@ -142,6 +287,7 @@ def _render_detail(
             initial={"rating": mine.rating, "comment": mine.comment} if mine else None
         )
     visible = Feedback.objects.visible().filter(activity=activity)
+    feedback_stats = visible.aggregate(average=Avg("rating"), count=Count("id"))
     url = absolute_url(request, reverse("activities:activity-detail", args=[activity.pk]))
     context = {
         "activity": activity,
@@ -153,8 +299,11 @@ def _render_detail(
         "registration_form": registration_form,
         "checkin_form": checkin_form,
         "feedback_form": feedback_form,
-        "feedback_list": visible.order_by("-created_at")[:FEEDBACK_SHOWN],
-        "feedback_stats": visible.aggregate(average=Avg("rating"), count=Count("id")),
+        # Most activities have no feedback (it opens at the end): no query for an empty list.
+        "feedback_list": (
+            visible.order_by("-created_at")[:FEEDBACK_SHOWN] if feedback_stats["count"] else []
+        ),
+        "feedback_stats": feedback_stats,
         "page_url": url,
         "qr": qr_svg(url, title=activity.title),
         "login_url": reverse("accounts:login")

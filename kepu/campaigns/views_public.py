@@ -1,6 +1,5 @@
 """Public pages of campaigns: the home page, a campaign and its calendar file."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,7 +7,13 @@ from django.utils import timezone
 from kepu.activities.forms_public import ActivitySearchForm
 from kepu.activities.models import Activity
 from kepu.activities.selectors import public_activities
-from kepu.activities.views_public import ics_response
+from kepu.activities.views_public import (
+    canonical_url,
+    ics_response,
+    load_cards,
+    page_qr,
+    page_window,
+)
 from kepu.core.cache import public_page
 
 from .models import Campaign, Phase
@@ -57,13 +62,10 @@ def _public_campaign_or_404(slug: str) -> Campaign:
 @public_page
 def campaign_detail(request, slug: str):
     campaign = _public_campaign_or_404(slug)
-    activities = (
-        Activity.objects.public()
-        .in_campaign_tree(campaign)
-        .select_related("organisation", "region", "campaign")
-        .order_by("starts_at", "id")
-    )
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One page in start order without counting them all; see activities.views_public.
+    activities = Activity.objects.public().in_campaign_tree(campaign).order_by("starts_at", "id")
+    page = page_window(activities, request.GET.get("page"), per_page=PAGE_SIZE, load=load_cards)
+    qr_url = canonical_url(request, {"page": page.number if page.number > 1 else ""})
     deadlines = [
         (Phase(phase).label, effective_deadline(campaign, phase)) for phase in Phase.values
     ]
@@ -79,6 +81,7 @@ def campaign_detail(request, slug: str):
             "children": campaign.children.filter(is_public=True).order_by("starts_on", "title"),
             "page_obj": page,
             "activities": page.object_list,
+            "page_qr": lambda: page_qr(qr_url),
         },
     )
 

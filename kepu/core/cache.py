@@ -6,10 +6,19 @@ is kept for ``settings.KEPU_PUBLIC_CACHE_SECONDS`` in the shared cache (Redis in
 A page is only stored when it is certainly not personal: anonymous GET, status 200, no
 messages, no cookie set, and no CSRF token rendered into it. Signed-in people never get a page
 from the cache, so they always see their own state.
+
+Expiry does not cause a stampede. An entry stays in the cache for a bounded time after it
+turned stale (``KEPU_PUBLIC_CACHE_STALE_SECONDS``, by default twice the fresh time, at least
+30 s). The first request that finds it stale takes a short lock (``cache.add``, atomic in
+Redis and in the local-memory cache) and renders the page again; every request arriving
+meanwhile gets the stale copy at once instead of rendering the same page too. Only a page that
+is not in the cache at all (first visit, or unvisited for longer than the grace time) is
+rendered by whoever asks for it.
 """
 
 import hashlib
 import logging
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -20,6 +29,9 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 
 CACHE_HEADER = "X-Kepu-Cache"
+# Longer than any page takes to render; if the renderer dies, the next request retries after it.
+LOCK_SECONDS = 10
+MIN_STALE_SECONDS = 30
 
 
 def _has_messages(request) -> bool:
@@ -47,6 +59,14 @@ def page_cache_key(request) -> str:
     return f"page:{digest}"
 
 
+def stale_seconds(fresh: int) -> int:
+    """How long a stale copy may still be served while one request renders the page again."""
+    configured = getattr(settings, "KEPU_PUBLIC_CACHE_STALE_SECONDS", None)
+    if configured is not None:
+        return max(int(configured), 0)
+    return max(2 * fresh, MIN_STALE_SECONDS)
+
+
 def _cacheable(request, response) -> bool:
     return (
         response.status_code == 200
@@ -60,10 +80,58 @@ def _cacheable(request, response) -> bool:
     )
 
 
+def _read(key: str):
+    """(response, fresh) from the cache, or (None, False); a cache that is down is a miss."""
+    try:
+        entry = cache.get(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("page cache unavailable", exc_info=True)
+        return None, False
+    if isinstance(entry, tuple) and len(entry) == 2:
+        fresh_until, response = entry
+        return response, time.time() < fresh_until
+    return None, False
+
+
+def _take_lock(key: str) -> bool:
+    try:
+        return bool(cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS))
+    except Exception:  # noqa: BLE001
+        logger.warning("page cache unavailable", exc_info=True)
+        return True  # render, as without a cache
+
+
+def _release_lock(key: str) -> None:
+    try:
+        cache.delete(f"{key}:lock")
+    except Exception:  # noqa: BLE001
+        logger.warning("page cache unavailable", exc_info=True)
+
+
+def _render_and_store(view, request, args, kwargs, key: str, seconds: int):
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    if _cacheable(request, response):
+        response[CACHE_HEADER] = "miss"
+        try:
+            cache.set(
+                key,
+                (time.time() + seconds, response),
+                timeout=seconds + stale_seconds(seconds),
+            )
+        except Exception:  # noqa: BLE001
+            logger.warning("page cache unavailable", exc_info=True)
+    else:
+        response[CACHE_HEADER] = "skip"
+    return response
+
+
 def public_page(view):
     """Serve anonymous GET/HEAD requests of ``view`` from the shared cache when possible.
 
-    The response header ``X-Kepu-Cache`` says ``hit``, ``miss`` (stored) or ``skip``.
+    The response header ``X-Kepu-Cache`` says ``hit``, ``stale`` (an expired copy served while
+    another request renders the page), ``miss`` (rendered and stored) or ``skip``.
     A cache that is down only costs speed: the page is rendered as usual.
     """
 
@@ -77,25 +145,19 @@ def public_page(view):
             response[CACHE_HEADER] = "skip"
             return response
         key = page_cache_key(request)
-        try:
-            cached = cache.get(key)
-        except Exception:  # noqa: BLE001
-            logger.warning("page cache unavailable", exc_info=True)
-            cached = None
-        if cached is not None:
+        cached, fresh = _read(key)
+        if cached is not None and fresh:
             cached[CACHE_HEADER] = "hit"
             return cached
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if _cacheable(request, response):
-            response[CACHE_HEADER] = "miss"
-            try:
-                cache.set(key, response, timeout=seconds)
-            except Exception:  # noqa: BLE001
-                logger.warning("page cache unavailable", exc_info=True)
-        else:
-            response[CACHE_HEADER] = "skip"
-        return response
+        if cached is None:
+            # Nothing to serve meanwhile: render (concurrent first visitors each render).
+            return _render_and_store(view, request, args, kwargs, key, seconds)
+        if not _take_lock(key):
+            cached[CACHE_HEADER] = "stale"
+            return cached
+        try:
+            return _render_and_store(view, request, args, kwargs, key, seconds)
+        finally:
+            _release_lock(key)
 
     return wrapper
