@@ -3,6 +3,7 @@
 They only validate input; the views hand the cleaned values to a selector or one service.
 """
 
+import logging
 import re
 
 from django import forms
@@ -19,55 +20,64 @@ from kepu.organisations.models import Region
 from .models import Activity, Audience, Topic
 from .selectors import ActivitySearch
 
+logger = logging.getLogger(__name__)
+
 REGION_CODE = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 # Regions deeper than cities are reachable by code (links, API) but not listed in the select.
 REGION_SELECT_DEPTH = 2
-# The list of provinces and cities changes a few times a year; it is read from the database at
-# most this often, and kept per language (names may one day be translated).
-REGION_CHOICES_SECONDS = 300
 REGION_CHOICES_LIMIT = 500
+# The places, audiences and topics of the search form change a few times a year: they are read
+# from the database at most this often, per language (names of labels are translated).
+CHOICES_SECONDS = 300
 
 
-def region_choices() -> list[tuple[str, str]]:
-    """(code, label) of the provinces and cities, indented by depth; cached for a few minutes."""
-    key = f"search-region-choices:{get_language() or ''}"
+def _option_html(choices) -> str:
+    return format_html_join("", '<option value="{}">{}</option>', choices)
+
+
+def _build_search_choices() -> dict:
+    regions = Region.objects.filter(depth__lte=REGION_SELECT_DEPTH).order_by("path")
+    region_choices = [("", str(_("Anywhere")))] + [
+        (r.code, ("— " * (r.depth - 1)) + r.name)
+        for r in regions.only("code", "name", "depth")[:REGION_CHOICES_LIMIT]
+    ]
+    return {
+        "region_html": _option_html(region_choices),
+        "audiences": [(a.slug, a.name) for a in Audience.objects.order_by("slug")],
+        "topics": [(t.slug, t.name) for t in Topic.objects.order_by("slug")],
+    }
+
+
+def search_choices() -> dict:
+    """The choices of the search form in the current language, cached for a few minutes:
+    ``region_html`` (the region <option>s, ~290), ``audiences`` and ``topics`` (slug, name)."""
+    key = f"search-form-choices:{get_language() or ''}"
     try:
         choices = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache that is down only costs a query
+    except Exception:  # noqa: BLE001 - a cache that is down only costs the queries
         choices = None
     if choices is None:
-        regions = Region.objects.filter(depth__lte=REGION_SELECT_DEPTH).order_by("path")
-        choices = [
-            (r.code, ("— " * (r.depth - 1)) + r.name)
-            for r in regions.only("code", "name", "depth")[:REGION_CHOICES_LIMIT]
-        ]
+        choices = _build_search_choices()
         try:
-            cache.set(key, choices, REGION_CHOICES_SECONDS)
+            cache.set(key, choices, CHOICES_SECONDS)
         except Exception:  # noqa: BLE001
-            pass
+            logger.warning("cache unavailable", exc_info=True)
     return choices
 
 
-class PlainSelect(forms.Select):
-    """A single select rendered in one pass, without a template per option.
+class OptionsSelect(forms.Select):
+    """A select whose <option>s are ready-made markup (``options_html``), rendered without a
+    template per option; the chosen value is marked ``selected``. Same markup as Django's."""
 
-    Django renders each <option> through a template; for the ~290 regions of the search form
-    that was a large part of the page's time. The markup is the same.
-    """
+    options_html = ""
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["name"] = name
-        selected = "" if value is None else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (code, mark_safe(" selected") if str(code) == selected else "", label)
-                for code, label in self.choices
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        options = str(self.options_html)
+        opening = format_html('<option value="{}">', "" if value is None else value)
+        options = options.replace(opening, opening[:-1] + " selected>", 1)
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))  # noqa: S308
 
 
 class PublicForm(forms.Form):
@@ -82,27 +92,22 @@ class ActivitySearchForm(PublicForm):
     """The public search, from the query string. Every field is optional."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    region = forms.CharField(label=_("Region"), max_length=20, required=False, widget=PlainSelect)
+    region = forms.CharField(label=_("Region"), max_length=20, required=False, widget=OptionsSelect)
     kind = forms.MultipleChoiceField(
         label=_("Kind"),
         choices=Activity.Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    audience = forms.ModelChoiceField(
+    # Choices (slug, name) come from search_choices(), cached per language.
+    audience = forms.ChoiceField(
         label=_("Audience"),
-        queryset=Audience.objects.all(),
-        to_field_name="slug",
         required=False,
-        empty_label=_("Everyone"),
         error_messages={"invalid_choice": _("Unknown audience.")},
     )
-    topic = forms.ModelChoiceField(
+    topic = forms.ChoiceField(
         label=_("Topic"),
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
         required=False,
-        empty_label=_("All topics"),
         error_messages={"invalid_choice": _("Unknown topic.")},
     )
     format = forms.ChoiceField(
@@ -125,7 +130,10 @@ class ActivitySearchForm(PublicForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].widget.choices = [("", _("Anywhere")), *region_choices()]
+        choices = search_choices()
+        self.fields["region"].widget.options_html = choices["region_html"]
+        self.fields["audience"].choices = [("", _("Everyone")), *choices["audiences"]]
+        self.fields["topic"].choices = [("", _("All topics")), *choices["topics"]]
         for name in ("q", "date_from", "date_to"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
 
@@ -148,8 +156,8 @@ class ActivitySearchForm(PublicForm):
             q=data["q"],
             region=data["region"],
             kinds=list(data["kind"]),
-            audience=data["audience"].slug if data["audience"] else "",
-            topic=data["topic"].slug if data["topic"] else "",
+            audience=data["audience"],
+            topic=data["topic"],
             format=data["format"],
             date_from=data["date_from"],
             date_to=data["date_to"],
