@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "kepu.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous public pages from the shared cache, before the rest of the stack (core/cache.py).
+    "kepu.core.cache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,7 +136,8 @@ if REDIS_URL and _xdist_worker[2:].isdigit():
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, reusing its client objects (kepu/core/cache.py).
+            "BACKEND": "kepu.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("KEPU_CACHE_PREFIX", "kepu"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -173,8 +176,12 @@ KEPU_ADDRESS_LIMIT = (int(env("KEPU_ADDRESS_LIMIT", "60")), 900)
 KEPU_CHECKIN_CODE_PERIOD = 60
 # Only behind a reverse proxy that sets X-Forwarded-For may the header name the client.
 KEPU_TRUST_X_FORWARDED_FOR = env_bool("KEPU_TRUST_X_FORWARDED_FOR")
-# Seconds an anonymous public page may be served from the shared cache.
-KEPU_PUBLIC_CACHE_SECONDS = int(env("KEPU_PUBLIC_CACHE_SECONDS", "15"))
+# Seconds an anonymous public page may be served from the shared cache (0 turns the cache off).
+# Pages are invalidated when what they show changes (kepu/core/cache.py), so this can be long.
+KEPU_PUBLIC_CACHE_SECONDS = int(env("KEPU_PUBLIC_CACHE_SECONDS", "600"))
+# The same for lists (search, home, campaign pages): their cards show places left, which change
+# with every sign-up without invalidating them, so they may lag by this much (at most the above).
+KEPU_PUBLIC_LIST_CACHE_SECONDS = int(env("KEPU_PUBLIC_LIST_CACHE_SECONDS", "60"))
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -11,7 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from kepu.core.text import is_phone, normalise_phone
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation
 
+from . import pages
 from .models import Activity, CheckIn, Feedback, Registration
 from .notifications import notify
 
@@ -65,7 +66,9 @@ def _save_validated(activity: Activity) -> None:
 
 
 def _lock(activity_id: int, *, lock: bool = True) -> Activity:
-    qs = Activity.objects.select_for_update() if lock else Activity.objects
+    # Only the activity's row: joined rows (its campaign, its organisation) stay unlocked, or
+    # every sign-up in a campaign would wait for every other.
+    qs = Activity.objects.select_for_update(of=("self",)) if lock else Activity.objects
     try:
         return qs.select_related("campaign", "organisation").get(pk=activity_id)
     except Activity.DoesNotExist:
@@ -158,6 +161,7 @@ def update_activity(
             before=old,
             after=new,
         )
+    pages.activity_changed(activity.pk, listed=activity.is_public)
     _promote_waitlisted(activity)
     return activity
 
@@ -194,6 +198,9 @@ def _transition(
     for name, value in changes.items():
         setattr(activity, name, value)
     activity.save(update_fields=["status", "updated_at", *changes.keys()])
+    pages.activity_changed(
+        activity.pk, listed=activity.is_public or before["status"] in Activity.PUBLIC_STATUSES
+    )
     log_action(
         action,
         activity,
@@ -367,8 +374,10 @@ def register_for_activity(
 ) -> Registration:
     """Sign ``user`` up: confirmed while places are left, else on the waiting list.
 
-    The activity row is locked for the decision, so concurrent sign-ups never exceed the
-    capacity. Raises DomainError: consent_required, guardian_consent_required, signup_closed,
+    Concurrent sign-ups never exceed the capacity: a place is taken by one conditional UPDATE
+    of the activity's counter, the last statement before the commit, so the row lock it takes
+    is held only until the commit (see ``_take_place``). Raises NotFound for a missing
+    activity; DomainError: consent_required, guardian_consent_required, signup_closed,
     signup_not_needed; Conflict("already_registered") for a second active sign-up.
     """
     name = (name or "").strip()
@@ -386,33 +395,86 @@ def register_for_activity(
     phone = normalise_phone(phone) if phone else (user.phone or "")
     if len(phone) > 20:
         raise DomainError("invalid_phone", _("Enter a valid phone number."))
+    now = timezone.now()
+    registration = Registration(
+        activity_id=activity_id,
+        user=user,
+        name=name,
+        phone=phone,
+        status=Registration.Status.CONFIRMED,
+        consent_at=now,
+        is_minor=is_minor,
+        guardian_name=guardian_name.strip(),
+        guardian_consent_at=now if is_minor else None,
+    )
     try:
         with transaction.atomic():
-            activity = _lock(activity_id, lock=signup_lock_enabled())
-            _check_signup_open(activity)
-            if Registration.objects.active().filter(activity=activity, user=user).exists():
-                raise _already_registered()
-            confirmed = activity.capacity is None or activity.confirmed_count < activity.capacity
-            now = timezone.now()
-            registration = Registration.objects.create(
-                activity=activity,
-                user=user,
-                name=name,
-                phone=phone,
-                status=Registration.Status.CONFIRMED
-                if confirmed
-                else Registration.Status.WAITLISTED,
-                consent_at=now,
-                is_minor=is_minor,
-                guardian_name=guardian_name.strip(),
-                guardian_consent_at=now if is_minor else None,
-            )
-            counter = "confirmed_count" if confirmed else "waitlist_count"
-            Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
+            if signup_lock_enabled():
+                _take_place(registration, now)
+            else:
+                _take_place_unguarded(registration)
     except IntegrityError:
-        # The partial unique index caught a parallel duplicate that passed the check above.
+        # The partial unique index refused a second active sign-up (checked by the database,
+        # so that parallel duplicates are caught too). A closed or missing activity is still
+        # reported as such first, as it would be for anyone.
+        _check_signup_open(_lock(activity_id, lock=False))
         raise _already_registered() from None
+    # Just created: nobody has checked this ticket in (saves a query for whoever asks).
+    Registration.checkin.related.set_cached_value(registration, None)
+    pages.activity_changed(registration.activity_id)
     return registration
+
+
+def _take_place(registration: Registration, now: datetime) -> None:
+    """Insert the sign-up, then take a place with one conditional UPDATE of the counter.
+
+    The UPDATE re-checks everything the sign-up depends on (published, sign-up required, not
+    started, a place left); PostgreSQL re-evaluates its WHERE on the newest row version after
+    waiting for a concurrent writer, so two sign-ups can never take the same last place. Being
+    the last statement, its row lock lasts only until the commit. When it matches no row (full,
+    closed, or no such activity), the activity is locked and read to decide: the waiting list,
+    or the precise refusal (the transaction then rolls the sign-up back).
+    """
+    registration.save(force_insert=True)  # a duplicate fails here, before any lock is taken
+    activity_id = registration.activity_id
+    open_with_places = Activity.objects.filter(
+        Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")),
+        pk=activity_id,
+        status=Status.PUBLISHED,
+        signup_required=True,
+        starts_at__gt=now,
+    )
+    if open_with_places.update(confirmed_count=F("confirmed_count") + 1):
+        return
+    activity = _lock(activity_id)
+    _check_signup_open(activity)
+    if activity.capacity is None or activity.confirmed_count < activity.capacity:
+        counter = "confirmed_count"  # a place came free since the UPDATE above
+    else:
+        counter = "waitlist_count"
+        registration.status = Registration.Status.WAITLISTED
+        Registration.objects.filter(pk=registration.pk).update(status=registration.status)
+    Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
+    registration.activity = activity
+
+
+def _take_place_unguarded(registration: Registration) -> None:
+    """Decide on an unlocked read, then write: the race the lock exists to prevent.
+
+    Only the control test runs this (KEPU_SIGNUP_LOCK = False), to show that the concurrency
+    test would catch an oversold activity.
+    """
+    activity = _lock(registration.activity_id, lock=False)
+    _check_signup_open(activity)
+    if Registration.objects.active().filter(activity=activity, user=registration.user).exists():
+        raise _already_registered()
+    confirmed = activity.capacity is None or activity.confirmed_count < activity.capacity
+    if not confirmed:
+        registration.status = Registration.Status.WAITLISTED
+    registration.activity = activity
+    registration.save(force_insert=True)
+    counter = "confirmed_count" if confirmed else "waitlist_count"
+    Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
 
 
 def _already_registered() -> Conflict:
@@ -458,6 +520,7 @@ def cancel_registration(registration: Registration, *, user: User) -> Registrati
         Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) - 1})
         activity.refresh_from_db(fields=["confirmed_count", "waitlist_count"])
         _promote_waitlisted(activity)
+        pages.activity_changed(activity.pk)
     return registration
 
 
@@ -526,6 +589,7 @@ def change_capacity(activity: Activity, *, actor: User, capacity: int | None) ->
         before=before,
         after={"capacity": capacity},
     )
+    pages.activity_changed(activity.pk, listed=activity.is_public)
     _promote_waitlisted(activity)
     return activity
 
@@ -578,11 +642,12 @@ def check_in_ticket(activity: Activity, *, actor: User, code: str) -> CheckIn:
     scoping.require(actor, "activities.checkin", activity.organisation)
     _checkin_window(activity)
     code = (code or "").strip().upper()
-    registration = (
+    found = (
         Registration.objects.filter(activity=activity, ticket_code=code)
-        .select_related("user")
-        .first()
+        .only("status", "name", "phone", "ticket_code", "user_id", "activity_id")
+        .order_by()[:1]  # the code is unique
     )
+    registration = next(iter(found), None)
     if registration is None:
         raise NotFound("unknown_ticket", _("No ticket with this code for this activity."))
     if registration.status != Registration.Status.CONFIRMED:
@@ -594,7 +659,7 @@ def check_in_ticket(activity: Activity, *, actor: User, code: str) -> CheckIn:
     return _record_checkin(
         activity,
         registration=registration,
-        user=registration.user,
+        user_id=registration.user_id,
         name=registration.name,
         phone=registration.phone,
         method=CheckIn.Method.STAFF,
@@ -694,6 +759,7 @@ def leave_feedback(activity: Activity, *, user: User, rating: int, comment: str 
     feedback, _created = Feedback.objects.update_or_create(
         activity=activity, user=user, defaults={"rating": rating, "comment": comment}
     )
+    pages.activity_changed(activity.pk)
     return feedback
 
 
@@ -710,4 +776,5 @@ def hide_feedback(feedback: Feedback, *, actor: User, hidden: bool = True) -> Fe
         organisation=feedback.activity.organisation,
         before={"comment": feedback.comment},
     )
+    pages.activity_changed(feedback.activity_id)
     return feedback

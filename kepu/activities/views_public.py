@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepu.core import ratelimit
-from kepu.core.cache import public_page
+from kepu.core.cache import limit_freshness, public_page
 from kepu.core.errors import DomainError
 from kepu.core.qr import qr_svg
 
-from . import services
+from . import pages, services
 from .forms_public import ActivitySearchForm, FeedbackForm, RegistrationForm, SelfCheckInForm
 from .models import Activity, CheckIn, Feedback, Registration
 from .selectors import (
@@ -42,7 +42,7 @@ PAGE_SIZE = 20
 MAX_PAGES = 50
 FEEDBACK_SHOWN = 50
 # The self check-in form appears a little before the start, for people who arrive early.
-CHECKIN_OPENS_BEFORE = dt.timedelta(minutes=30)
+CHECKIN_OPENS_BEFORE = pages.CHECKIN_OPENS_BEFORE
 # Attempts at the rotating code per address and activity; generous because a whole venue may
 # share one address (Wi-Fi, carrier NAT), small enough to make guessing the code hopeless.
 CHECKIN_LIMIT = (300, 900)
@@ -202,7 +202,7 @@ SEARCH_PARAMS = (
 )
 
 
-@public_page
+@public_page(topics=pages.listing_topics, listing=True)
 def activity_list(request):
     form = ActivitySearchForm(request.GET)
     if form.is_valid():
@@ -234,9 +234,13 @@ def activity_list(request):
 # --- Detail -----------------------------------------------------------------------------------
 
 
-@public_page
+@public_page(topics=pages.detail_topics)
 def activity_detail(request, pk: int):
-    return _render_detail(request, _public_or_404(pk))
+    activity = _public_or_404(pk)
+    response = _render_detail(request, activity)
+    # Sign-up closes, check-in opens and the activity ends without any service call.
+    limit_freshness(response, pages.next_change(activity))
+    return response
 
 
 def _personal_state(user, activity: Activity) -> dict:
@@ -385,7 +389,7 @@ def ics_response(request, activities, *, name: str, filename: str) -> HttpRespon
     return response
 
 
-@public_page
+@public_page(topics=pages.detail_topics)
 def activity_ics(request, pk: int):
     activity = _public_or_404(pk)
     return ics_response(

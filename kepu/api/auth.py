@@ -29,9 +29,13 @@ class TokenAuth(HttpBearer):
         token = token.strip()
         if not token or len(token) > MAX_KEY_LENGTH:
             return None
-        api_token = (
-            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(token)).first()
+        # The hash is unique: no ORDER BY (which .first() would add) to compile or plan.
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash(token))
+            .order_by()[:1]
         )
+        api_token = next(iter(found), None)
         if api_token is None or not api_token.user.is_active:
             return None
         now = timezone.now()

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kepu.core.audit import log_action, snapshot
+from kepu.core.cache import site_changed
 from kepu.core.errors import DomainError, invalid
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation
@@ -115,6 +116,7 @@ def create_campaign(
         organisation=organiser,
         after={**snapshot(campaign), "invited": _invited_entry(chosen)},
     )
+    site_changed()
     return campaign
 
 
@@ -152,6 +154,7 @@ def update_campaign(
         before=before,
         after={**snapshot(campaign), "invited": _invited_entry(chosen)},
     )
+    site_changed()
     return campaign
 
 
@@ -186,6 +189,7 @@ def add_joint_action(
         organisation=campaign.organiser,
         after=snapshot(action),
     )
+    site_changed()
     return action
 
 

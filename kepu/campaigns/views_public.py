@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from kepu.activities import pages
 from kepu.activities.forms_public import ActivitySearchForm
 from kepu.activities.models import Activity
 from kepu.activities.selectors import public_activities
@@ -26,7 +27,7 @@ HOME_ACTIVITIES = 6
 CALENDAR_LIMIT = 2000
 
 
-@public_page
+@public_page(topics=pages.listing_topics, listing=True)
 def home(request):
     campaigns = (
         Campaign.objects.public()
@@ -59,7 +60,7 @@ def _public_campaign_or_404(slug: str) -> Campaign:
     return campaign
 
 
-@public_page
+@public_page(topics=pages.listing_topics, listing=True)
 def campaign_detail(request, slug: str):
     campaign = _public_campaign_or_404(slug)
     # One page in start order without counting them all; see activities.views_public.
@@ -86,7 +87,7 @@ def campaign_detail(request, slug: str):
     )
 
 
-@public_page
+@public_page(topics=pages.listing_topics, listing=True)
 def campaign_calendar(request, slug: str):
     campaign = _public_campaign_or_404(slug)
     activities = (
