@@ -53,6 +53,7 @@ class Command(BaseCommand):
                 entry.msgstr = entry.msgid
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         english.save()
 
         convert = opencc.OpenCC("s2twp").convert
@@ -71,6 +72,7 @@ class Command(BaseCommand):
                 entry.msgstr = convert(source.msgstr)
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
         traditional.save()
         self.stdout.write(f"English complete; {filled} Traditional Chinese entries derived")
