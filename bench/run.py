@@ -6,7 +6,7 @@
 
 One run measures, against one server with one set of settings: the ceiling (a view inside the
 project that returns two bytes through the whole middleware stack), the public activity search
-and the activity page (each both as deployed — through the 15-second anonymous page cache — and
+and the activity page (each both as deployed — through the versioned anonymous page cache — and
 with every request missing the cache), a sign-up burst on one activity through the API (one
 bearer token per person) and staff check-ins through the API (one ticket per request). Each
 figure is printed beside the ceiling measured in the same run, with the issue's targets.
