@@ -171,6 +171,8 @@ def server_env(dataset: dict, secret: str) -> dict:
             "DJANGO_SETTINGS_MODULE": "kepu.settings",
         }
     )
+    if os.environ.get("KEPU_DB_PREPARED"):  # compare prepared statements with the default
+        env["KEPU_DB_PREPARED"] = os.environ["KEPU_DB_PREPARED"]
     return env
 
 
