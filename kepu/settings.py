@@ -123,8 +123,7 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["TEST"]["NAME"] = env("KEPU_TEST_DATABASE", "test_kepu")
     if env_bool("KEPU_DB_PREPARED"):
         # Server-side binding lets psycopg prepare statements a connection runs repeatedly.
-        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True,
-                                              "prepare_threshold": 5})
+        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
