@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from kepu.activities.labels import AUDIENCES, TOPICS  # noqa: E402
 from kepu.core.text import fold  # noqa: E402
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 ADMIN_URL = os.environ.get("KEPU_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 META_TABLE = "kepu_bench_meta"
 TOKEN_SEED = b"kepu-bench-tokens-not-a-secret"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import (
     DateTimeField,
@@ -15,8 +16,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from kepu.campaigns.models import Campaign
+from kepu.core import sql
 from kepu.core.text import search_terms
 from kepu.organisations import scoping
+from kepu.organisations.models import Organisation
 
 from .models import Activity, Registration
 
@@ -186,3 +190,72 @@ def activities_awaiting_review(user) -> QuerySet[Activity]:
         .select_related("organisation", "campaign")
         .order_by("submitted_at", "id")
     )
+
+
+# --- The check-in desk -------------------------------------------------------------------------
+# A desk scans a ticket every few seconds per entrance: what it reads is written once
+# (kepu.core.sql) rather than compiled by the ORM per scan.
+
+_DESK_ACTIVITY = sql.Shape(Activity, ["id", "organisation_id", "campaign_id", "status"], "a")
+_DESK_ORGANISATION = sql.Shape(Organisation, ["id", "path"], "o")
+_DESK_CAMPAIGN = sql.Shape(Campaign, ["id", "time_zone"], "c")
+_DESK_TICKET = sql.Shape(
+    Registration, ["id", "activity_id", "user_id", "status", "name", "phone", "ticket_code"], "r"
+)
+
+
+@cache
+def _desk_sql() -> str:
+    a, o, c, r = Activity, Organisation, Campaign, Registration
+    return (
+        f"SELECT {_DESK_ACTIVITY.select}, {_DESK_ORGANISATION.select}, {_DESK_CAMPAIGN.select}, "
+        f"{_DESK_TICKET.select} "
+        f"FROM {sql.table(a)} a "
+        f"JOIN {sql.table(o)} o ON {sql.column(o, 'id', 'o')} = "
+        f"{sql.column(a, 'organisation_id', 'a')} "
+        f"JOIN {sql.table(c)} c ON {sql.column(c, 'id', 'c')} = "
+        f"{sql.column(a, 'campaign_id', 'a')} "
+        f"LEFT JOIN {sql.table(r)} r ON {sql.column(r, 'activity_id', 'r')} = "
+        f"{sql.column(a, 'id', 'a')} AND {sql.column(r, 'ticket_code', 'r')} = %s "
+        f"WHERE {sql.column(a, 'id', 'a')} = %s"
+    )
+
+
+def desk(
+    user, activity_id: int, code: str = "", perm: str = "activities.checkin"
+) -> tuple[Activity | None, Registration | None]:
+    """The activity with its organisation (scope, audit) and campaign (time zone), if ``user``
+    holds ``perm`` on it (None when it does not exist or is not theirs: alike, as a 404), and
+    the sign-up with ticket ``code`` for it, if any — read in one statement."""
+    row = sql.fetch_one(_desk_sql(), [code, activity_id])
+    if row is None:
+        return None, None
+    bounds = []
+    end = 0
+    for shape in (_DESK_ACTIVITY, _DESK_ORGANISATION, _DESK_CAMPAIGN, _DESK_TICKET):
+        bounds.append((end, end + len(shape)))
+        end += len(shape)
+    part = [row[start:stop] for start, stop in bounds]
+    activity = _DESK_ACTIVITY.build(part[0])
+    activity.organisation = _DESK_ORGANISATION.build(part[1])
+    activity.campaign = _DESK_CAMPAIGN.build(part[2])
+    if not scoping.has_perm(user, perm, activity.organisation):
+        return None, None
+    registration = _DESK_TICKET.build(part[3]) if part[3][0] is not None else None
+    return activity, registration
+
+
+@cache
+def _ticket_sql() -> str:
+    r = Registration
+    return (
+        f"SELECT {_DESK_TICKET.select} FROM {sql.table(r)} r "
+        f"WHERE {sql.column(r, 'activity_id', 'r')} = %s "
+        f"AND {sql.column(r, 'ticket_code', 'r')} = %s"
+    )
+
+
+def ticket(activity_id: int, code: str) -> Registration | None:
+    """The sign-up with this ticket code for the activity (codes are unique)."""
+    row = sql.fetch_one(_ticket_sql(), [activity_id, code])
+    return _DESK_TICKET.build(row) if row else None

@@ -6,12 +6,14 @@ writes an audit entry for staff actions, and raises DomainError with a stable co
 
 import hashlib
 import hmac
+from contextlib import nullcontext
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +22,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from kepu.accounts.models import User
 from kepu.campaigns.models import Campaign, Phase
 from kepu.campaigns.services import check_phase_open, participates
-from kepu.core.audit import changed, log_action, snapshot
+from kepu.core import sql
+from kepu.core.audit import audit_entry, changed, log_action, snapshot
 from kepu.core.errors import Conflict, DomainError, Forbidden, NotFound, invalid
+from kepu.core.models import AuditEntry
 from kepu.core.text import is_phone, normalise_phone
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation
 
-from . import pages
+from . import pages, selectors
 from .models import Activity, CheckIn, Feedback, Registration
 from .notifications import notify
 
@@ -408,54 +412,147 @@ def register_for_activity(
         guardian_consent_at=now if is_minor else None,
     )
     try:
-        with transaction.atomic():
-            if signup_lock_enabled():
-                _take_place(registration, now)
-            else:
+        if not signup_lock_enabled():
+            with transaction.atomic():
                 _take_place_unguarded(registration)
+        elif not _take_place_at_once(registration, now):
+            with transaction.atomic():
+                _take_place(registration, now)
     except IntegrityError:
         # The partial unique index refused a second active sign-up (checked by the database,
         # so that parallel duplicates are caught too). A closed or missing activity is still
         # reported as such first, as it would be for anyone.
-        _check_signup_open(_lock(activity_id, lock=False))
+        _check_signup_open(_public(_lock(activity_id, lock=False)))
         raise _already_registered() from None
     # Just created: nobody has checked this ticket in (saves a query for whoever asks).
     Registration.checkin.related.set_cached_value(registration, None)
-    pages.activity_changed(registration.activity_id)
+    # No page invalidation: the places left may lag by KEPU_PLACES_FRESH_SECONDS on the
+    # activity page (pages.next_change), which saves a burst a cache write per sign-up.
     return registration
 
 
+def _take_place_at_once(registration: Registration, now: datetime) -> bool:
+    """On PostgreSQL: the place and the sign-up in one statement that commits on its own.
+
+    The conditional UPDATE of ``_take_place`` and the INSERT of the sign-up, joined in a
+    data-modifying WITH: the INSERT happens only when the UPDATE took a place (or a place on
+    the waiting list), and a duplicate sign-up fails the whole statement. One round trip
+    instead of four (BEGIN, INSERT, UPDATE, COMMIT). False when neither matched: the caller
+    then decides in a transaction (``_take_place``). SQLite has no data-modifying WITH; it
+    always takes that path.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    params = [registration.activity_id, Status.PUBLISHED, True, now]
+    for status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED):
+        registration.status = status
+        values = params + _TICKET_INSERT.values(registration)
+        # Inside a caller's transaction, a savepoint keeps a refused duplicate from aborting it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            row = sql.fetch_one(_place_and_ticket_sql(status), values)
+        if row is not None:
+            _TICKET_INSERT.inserted(registration, row[-1])
+            _ticket_activity(registration, row[:-1])
+            return True
+    registration.status = Registration.Status.CONFIRMED
+    return False
+
+
+def _ticket_activity(registration: Registration, row: tuple) -> None:
+    activity = _TICKET_ACTIVITY.build(row[:-1])
+    activity.campaign = _TICKET_CAMPAIGN.build([activity.campaign_id, row[-1]])
+    registration.activity = activity
+
+
 def _take_place(registration: Registration, now: datetime) -> None:
-    """Insert the sign-up, then take a place with one conditional UPDATE of the counter.
+    """Insert the sign-up, then take a place with one conditional UPDATE of a counter.
 
     The UPDATE re-checks everything the sign-up depends on (published, sign-up required, not
-    started, a place left); PostgreSQL re-evaluates its WHERE on the newest row version after
-    waiting for a concurrent writer, so two sign-ups can never take the same last place. Being
-    the last statement, its row lock lasts only until the commit. When it matches no row (full,
-    closed, or no such activity), the activity is locked and read to decide: the waiting list,
-    or the precise refusal (the transaction then rolls the sign-up back).
+    started, a place left — or, for the waiting list, none left); PostgreSQL re-evaluates its
+    WHERE on the newest row version after waiting for a concurrent writer, so two sign-ups can
+    never take the same last place. Being the last statement, its row lock lasts only until
+    the commit. It returns what the ticket shows of the activity, so a sign-up costs two
+    statements (three on the waiting list). When neither UPDATE matches (closed, no such
+    activity, or a place came free in between), the activity is locked and read to decide:
+    a place, the waiting list, or the precise refusal (the transaction then rolls the sign-up
+    back). The statements are written once (kepu.core.sql): a sign-up burst runs them
+    thousands of times a minute.
     """
-    registration.save(force_insert=True)  # a duplicate fails here, before any lock is taken
+    sql.insert(registration)  # a duplicate fails here, before any lock is taken
     activity_id = registration.activity_id
-    open_with_places = Activity.objects.filter(
-        Q(capacity__isnull=True) | Q(confirmed_count__lt=F("capacity")),
-        pk=activity_id,
-        status=Status.PUBLISHED,
-        signup_required=True,
-        starts_at__gt=now,
-    )
-    if open_with_places.update(confirmed_count=F("confirmed_count") + 1):
+    params = [activity_id, Status.PUBLISHED, True, now]
+    row = sql.fetch_one(_take_place_sql("confirmed"), params)
+    if row is None:
+        # Full (the usual reason once a popular activity has filled): the waiting list, with
+        # the same re-checks and the condition that it is still full.
+        row = sql.fetch_one(_take_place_sql("waitlisted"), params)
+        if row is not None:
+            registration.status = Registration.Status.WAITLISTED
+            sql.execute(_set_status_sql(), [registration.status, registration.pk])
+    if row is not None:
+        _ticket_activity(registration, row)
         return
-    activity = _lock(activity_id)
+    # Neither matched: closed, gone, or a place came free between the two statements.
+    activity = _public(_lock(activity_id))
     _check_signup_open(activity)
     if activity.capacity is None or activity.confirmed_count < activity.capacity:
-        counter = "confirmed_count"  # a place came free since the UPDATE above
+        counter = "confirmed_count"
     else:
         counter = "waitlist_count"
         registration.status = Registration.Status.WAITLISTED
         Registration.objects.filter(pk=registration.pk).update(status=registration.status)
     Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
     registration.activity = activity
+
+
+# What a ticket shows of its activity (api.TicketActivityOut), returned by the UPDATE.
+_TICKET_ACTIVITY = sql.Shape(
+    Activity, ["id", "campaign_id", "title", "venue", "starts_at", "ends_at", "status"]
+)
+_TICKET_CAMPAIGN = sql.Shape(Campaign, ["id", "time_zone"])
+
+
+@cache
+def _take_place_sql(status: str) -> str:
+    """The conditional UPDATE that takes a place (``confirmed``) or a place on the waiting
+    list (``waitlisted``: only while the activity is full), returning what the ticket shows."""
+    a, c = Activity, Campaign
+    confirmed, capacity = sql.column(a, "confirmed_count"), sql.column(a, "capacity")
+    if status == "confirmed":
+        counter, condition = confirmed, f"({capacity} IS NULL OR {confirmed} < {capacity})"
+    else:
+        counter = sql.column(a, "waitlist_count")
+        condition = f"{capacity} IS NOT NULL AND {confirmed} >= {capacity}"
+    return (
+        f"UPDATE {sql.table(a)} SET {counter} = {counter} + 1 "
+        f"WHERE {sql.column(a, 'id')} = %s AND {sql.column(a, 'status')} = %s "
+        f"AND {sql.column(a, 'signup_required')} = %s AND {sql.column(a, 'starts_at')} > %s "
+        f"AND {condition} "
+        f"RETURNING {_TICKET_ACTIVITY.select}, "
+        f"(SELECT {sql.column(c, 'time_zone', 'c')} FROM {sql.table(c)} c "
+        f"WHERE {sql.column(c, 'id', 'c')} = {sql.table(a)}.{sql.column(a, 'campaign_id')}) "
+        f"AS {sql.quote('campaign_time_zone')}"
+    )
+
+
+_TICKET_INSERT = sql.InsertFrom(Registration, source="place")
+
+
+@cache
+def _place_and_ticket_sql(status: str) -> str:
+    pk = sql.quote(Registration._meta.pk.column)
+    return (
+        f"WITH place AS ({_take_place_sql(status)}), ticket AS ({_TICKET_INSERT.sql}) "
+        f"SELECT place.*, ticket.{pk} FROM place CROSS JOIN ticket"
+    )
+
+
+@cache
+def _set_status_sql() -> str:
+    r = Registration
+    return (
+        f"UPDATE {sql.table(r)} SET {sql.column(r, 'status')} = %s WHERE {sql.column(r, 'id')} = %s"
+    )
 
 
 def _take_place_unguarded(registration: Registration) -> None:
@@ -475,6 +572,13 @@ def _take_place_unguarded(registration: Registration) -> None:
     registration.save(force_insert=True)
     counter = "confirmed_count" if confirmed else "waitlist_count"
     Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
+
+
+def _public(activity: Activity) -> Activity:
+    """The activity, if the public may see it; otherwise as if it did not exist."""
+    if activity.status not in Activity.PUBLIC_STATUSES:
+        raise NotFound("not_found", _("This activity does not exist."))
+    return activity
 
 
 def _already_registered() -> Conflict:
@@ -637,17 +741,20 @@ def _already(checkin: CheckIn, activity: Activity) -> Conflict:
     )
 
 
-def check_in_ticket(activity: Activity, *, actor: User, code: str) -> CheckIn:
-    """Staff check a ticket in by its code (scanned or typed). A ticket checks in once."""
+_UNREAD = object()
+
+
+def check_in_ticket(activity: Activity, *, actor: User, code: str, registration=_UNREAD) -> CheckIn:
+    """Staff check a ticket in by its code (scanned or typed). A ticket checks in once.
+
+    ``registration``: the sign-up with that code, when the caller read it already (the API
+    reads it with the activity: ``selectors.desk``), or None for no such ticket.
+    """
     scoping.require(actor, "activities.checkin", activity.organisation)
     _checkin_window(activity)
     code = (code or "").strip().upper()
-    found = (
-        Registration.objects.filter(activity=activity, ticket_code=code)
-        .only("status", "name", "phone", "ticket_code", "user_id", "activity_id")
-        .order_by()[:1]  # the code is unique
-    )
-    registration = next(iter(found), None)
+    if registration is _UNREAD:
+        registration = selectors.ticket(activity.pk, code)
     if registration is None:
         raise NotFound("unknown_ticket", _("No ticket with this code for this activity."))
     if registration.status != Registration.Status.CONFIRMED:
@@ -668,22 +775,51 @@ def check_in_ticket(activity: Activity, *, actor: User, code: str) -> CheckIn:
 
 
 def _record_checkin(activity: Activity, **fields) -> CheckIn:
+    checkin = CheckIn(activity=activity, **fields)
     try:
-        with transaction.atomic():
-            checkin = CheckIn.objects.create(activity=activity, **fields)
-            if fields.get("by") is not None:
-                log_action(
-                    "activities.checkin.recorded",
-                    checkin,
-                    actor=fields["by"],
-                    organisation=activity.organisation,
+        if fields.get("by") is None:  # self check-in: nothing for the staff audit log
+            return sql.insert(checkin)
+        entry = audit_entry(
+            "activities.checkin.recorded",
+            checkin,
+            actor=fields["by"],
+            organisation=activity.organisation,
+        )
+        if connection.vendor == "postgresql":
+            # The check-in and its audit entry in one statement that commits on its own (a
+            # data-modifying WITH): one round trip for a desk that scans a ticket a second.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                (pk,) = sql.fetch_one(
+                    _checkin_with_audit_sql(),
+                    _CHECKIN_INSERT.values(checkin) + _CHECKIN_AUDIT.values(entry),
                 )
-            return checkin
+            return _CHECKIN_INSERT.inserted(checkin, pk)
+        with transaction.atomic():
+            sql.insert(checkin)
+            entry.object_id = str(checkin.pk)
+            sql.insert(entry)
+        return checkin
     except IntegrityError:
         existing = _existing_checkin(activity, fields)
         if existing is None:
             raise
         raise _already(existing, activity) from None
+
+
+_CHECKIN_INSERT = sql.InsertFrom(CheckIn)
+_CHECKIN_AUDIT = sql.InsertFrom(
+    AuditEntry,
+    source="checkin",
+    computed={"object_id": f"CAST(checkin.{sql.quote('id')} AS varchar(64))"},
+)
+
+
+@cache
+def _checkin_with_audit_sql() -> str:
+    return (
+        f"WITH checkin AS ({_CHECKIN_INSERT.sql}), audit AS ({_CHECKIN_AUDIT.sql}) "
+        f"SELECT {sql.quote('id')} FROM checkin"
+    )
 
 
 def _existing_checkin(activity: Activity, fields: dict) -> CheckIn | None:

@@ -5,6 +5,7 @@ another site cannot make one with the visitor's cookies.
 """
 
 from datetime import timedelta
+from functools import cache
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -14,8 +15,11 @@ from ninja.security import HttpBearer
 
 from kepu.accounts.models import ApiToken, User
 from kepu.accounts.services import check_password_login_allowed
+from kepu.core import sql
 from kepu.core.errors import DomainError
 from kepu.core.ratelimit import client_address
+from kepu.organisations import scoping
+from kepu.organisations.models import Membership, Organisation
 
 # Writing last_used_at on every call would turn each read into a write; once a while is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -29,24 +33,61 @@ class TokenAuth(HttpBearer):
         token = token.strip()
         if not token or len(token) > MAX_KEY_LENGTH:
             return None
-        # The hash is unique: no ORDER BY (which .first() would add) to compile or plan.
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash(token))
-            .order_by()[:1]
-        )
-        api_token = next(iter(found), None)
-        if api_token is None or not api_token.user.is_active:
+        # Every API call runs this: one statement written once (kepu.core.sql), not ORM
+        # queries compiled per call. It reads the token, its person and their memberships
+        # (one row per membership; one row with none for the public).
+        rows = sql.fetch_all(_token_sql(), [ApiToken.hash(token)])
+        if not rows:
             return None
+        row = rows[0]
+        api_token = _TOKEN.build(row[: len(_TOKEN)])
+        user = _USER.build(row[len(_TOKEN) : len(_TOKEN) + len(_USER)])
+        if not user.is_active:
+            return None
+        api_token.user = user
+        scoping.remember(user, [r[-3:] for r in rows if r[-3] is not None])
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            sql.execute(_touch_sql(), [now, api_token.pk])
         request.api_token = api_token
-        request.user = api_token.user
-        return api_token.user
+        request.user = user
+        return user
 
 
 token_auth = TokenAuth()
+
+_TOKEN = sql.Shape(ApiToken, ["id", "user_id", "last_used_at"], alias="t")
+# The person without what an API call never reads (deferred: loaded if something does).
+_USER = sql.Shape(
+    User,
+    [f for f in sql.attnames(User) if f not in {"password", "last_login", "date_joined"}],
+    alias="u",
+)
+
+
+@cache
+def _token_sql() -> str:
+    m, o = Membership, Organisation
+    return (
+        f"SELECT {_TOKEN.select}, {_USER.select}, {sql.column(m, 'role', 'm')}, "
+        f"{sql.column(o, 'path', 'o')}, {sql.column(m, 'organisation_id', 'm')} "
+        f"FROM {sql.table(ApiToken)} t "
+        f"JOIN {sql.table(User)} u ON {sql.column(User, 'id', 'u')} = "
+        f"{sql.column(ApiToken, 'user_id', 't')} "
+        f"LEFT JOIN {sql.table(m)} m ON {sql.column(m, 'user_id', 'm')} = "
+        f"{sql.column(User, 'id', 'u')} "
+        f"LEFT JOIN {sql.table(o)} o ON {sql.column(o, 'id', 'o')} = "
+        f"{sql.column(m, 'organisation_id', 'm')} "
+        f"WHERE {sql.column(ApiToken, 'key_hash', 't')} = %s"
+    )
+
+
+@cache
+def _touch_sql() -> str:
+    return (
+        f"UPDATE {sql.table(ApiToken)} SET {sql.column(ApiToken, 'last_used_at')} = %s "
+        f"WHERE {sql.column(ApiToken, 'id')} = %s"
+    )
 
 
 def issue_token_for_login(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from . import sql
 from .models import AuditEntry
 
 
@@ -40,7 +41,7 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def log_action(
+def audit_entry(
     action: str,
     obj: models.Model,
     *,
@@ -50,7 +51,8 @@ def log_action(
     after: dict | None = None,
     note: str = "",
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    """The entry for an action, not yet written (``log_action`` writes it)."""
+    return AuditEntry(
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
         object_type=obj._meta.label_lower,
@@ -60,3 +62,9 @@ def log_action(
         after=after or {},
         note=note,
     )
+
+
+def log_action(action: str, obj: models.Model, **kwargs) -> AuditEntry:
+    """Write one audit entry (arguments as ``audit_entry``). One insert written once
+    (kepu.core.sql): busy check-in desks log an entry per scanned ticket."""
+    return sql.insert(audit_entry(action, obj, **kwargs))

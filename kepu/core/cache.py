@@ -202,6 +202,9 @@ def _new_token() -> str:
 
 def _bump(topics: tuple[str, ...]) -> None:
     try:
+        if len(topics) == 1:  # the usual case (a sign-up): one SET, not a MULTI/EXEC pipeline
+            cache.set(VERSION_PREFIX + topics[0], _new_token(), timeout=VERSION_SECONDS)
+            return
         cache.set_many(
             {VERSION_PREFIX + topic: _new_token() for topic in topics}, timeout=VERSION_SECONDS
         )

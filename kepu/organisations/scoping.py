@@ -35,6 +35,11 @@ def _memberships(user) -> list[tuple[str, str, int]]:
     return cached
 
 
+def remember(user, memberships: list[tuple[str, str, int]]) -> None:
+    """Keep memberships read together with the user (API token sign-in) for this request."""
+    setattr(user, _CACHE_ATTR, list(memberships))
+
+
 def forget(user) -> None:
     """Drop the per-request cache (after memberships change)."""
     if hasattr(user, _CACHE_ATTR):

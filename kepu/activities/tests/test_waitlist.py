@@ -127,6 +127,13 @@ def test_sign_up_is_closed_for_drafts_and_after_the_start(make_activity, tree):
     draft = make_activity(status="draft")
     with pytest.raises(DomainError) as err:
         sign_up(draft, tree.public)
+    # A draft is not public: the sign-up is told it does not exist, as a page would say.
+    assert err.value.code == "not_found"
+    assert not Registration.objects.filter(activity=draft).exists()
+    finished = make_activity()
+    Activity.objects.filter(pk=finished.pk).update(status=Activity.Status.FINISHED)
+    with pytest.raises(DomainError) as err:
+        sign_up(finished, tree.public)
     assert err.value.code == "signup_closed"
     started = make_activity(starts_at=timezone.now() - dt.timedelta(minutes=5))
     with pytest.raises(DomainError) as err:

@@ -29,6 +29,27 @@ def test_sign_up_with_a_token_returns_201_and_a_ticket(client, published, tree, 
     assert ticket["activity"]["id"] == published.pk
 
 
+@pytest.mark.parametrize("case", ["confirmed", "waitlisted", "minor"])
+def test_the_sign_up_answer_is_the_ticket_as_the_ticket_endpoint_shows_it(
+    client, make_activity, tree, bearer, case
+):
+    """The sign-up answer is built without the schema (for speed): it must equal TicketOut."""
+    activity = make_activity(capacity=1 if case == "waitlisted" else 5)
+    if case == "waitlisted":
+        assert sign_up(client, activity, bearer(tree.reporter_b)).json()["status"] == "confirmed"
+    headers = bearer(tree.public)
+    extra = {"is_minor": True, "guardian_name": "家长乙", "guardian_consent": True}
+    response = sign_up(client, activity, headers, **(extra if case == "minor" else {}))
+    assert response.status_code == 201
+    made = response.json()
+    assert made["status"] == ("waitlisted" if case == "waitlisted" else "confirmed")
+    shown = client.get(f"/api/v1/me/tickets/{made['code']}", headers=headers).json()
+    assert made == shown
+    english = sign_up(client, make_activity(), {**headers, "Accept-Language": "en"}).json()
+    assert english["status_label"] == "confirmed"
+    assert english["activity"]["starts_at"].endswith("+08:00")  # the campaign's zone
+
+
 def test_a_second_sign_up_is_409_already_registered(client, published, tree, bearer):
     headers = bearer(tree.public)
     sign_up(client, published, headers)

@@ -1,7 +1,13 @@
+import json
+
 import pytest
+from django.utils import translation
+from ninja.responses import NinjaJSONEncoder
 
 from kepu.activities import services
+from kepu.activities.api import CheckInOut
 from kepu.activities.models import CheckIn
+from kepu.core.models import AuditEntry
 
 
 @pytest.fixture
@@ -33,6 +39,24 @@ def test_staff_check_in_twice_answers_409_already_checked_in(
     assert body["code"] == "already_checked_in"
     assert "Already checked in at" in body["message"] or "签到" in body["message"]
     assert CheckIn.objects.count() == 1
+
+
+def test_the_check_in_answer_is_what_the_check_in_schema_gives(
+    client, published, ticket, tree, bearer
+):
+    """The answer is built without the schema (for speed): it must equal CheckInOut."""
+    made = check_in(
+        client, published, {**bearer(tree.reporter_a), "Accept-Language": "en"}, ticket.ticket_code
+    )
+    assert made.status_code == 201
+    checkin = CheckIn.objects.select_related("activity__campaign", "registration").get()
+    with translation.override("en"):
+        schema = CheckInOut.from_orm(checkin).model_dump()
+    assert made.json() == json.loads(json.dumps(schema, cls=NinjaJSONEncoder))
+    assert made.json()["method_label"] == "checked in by staff"
+    assert made.json()["at"].endswith("+08:00")  # the campaign's zone
+    entry = AuditEntry.objects.get(action="activities.checkin.recorded")
+    assert entry.object_id == str(checkin.pk) and entry.actor == tree.reporter_a
 
 
 def test_the_sibling_units_staff_cannot_check_in_on_unit_a_activity(

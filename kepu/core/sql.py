@@ -1,0 +1,168 @@
+"""Statements written once for the few requests a surge repeats thousands of times a minute.
+
+The ORM builds and compiles a query on every call: 0.3–1 ms of CPU per statement on the
+2-core reference machine, more than the database spends running it (docs/performance.md).
+The hot paths — signing in with an API token, taking a place, recording a check-in — run
+statements composed here once per process from the models' own metadata (table and column
+names are never spelt out by hand) and turn rows into model instances with ``Model.from_db``.
+Everything else uses the ORM. The statements are plain SQL that PostgreSQL and SQLite both
+accept (RETURNING included), so both run the same code, and the tests run on both.
+"""
+
+from collections.abc import Iterable, Sequence
+from functools import cache, cached_property
+
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Model
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def table(model: type[Model]) -> str:
+    return quote(model._meta.db_table)
+
+
+def column(model: type[Model], attname: str, alias: str = "") -> str:
+    """The quoted column of a field given by its attribute name (``user_id``, not ``user``)."""
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    return f"{alias}.{quote(field.column)}" if alias else quote(field.column)
+
+
+def columns(model: type[Model], attnames: Iterable[str], alias: str = "") -> str:
+    return ", ".join(column(model, a, alias) for a in attnames)
+
+
+def attnames(model: type[Model]) -> list[str]:
+    """Every concrete field of the model, by attribute name, in declaration order."""
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def fetch_one(sql: str, params: Sequence) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def fetch_all(sql: str, params: Sequence) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def execute(sql: str, params: Sequence) -> int:
+    """Run a statement; the number of rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+class Shape:
+    """Some columns of a model, to select in a hand-written statement and to read back as a
+    model instance exactly as the ORM would build it: the database's converters applied
+    (SQLite's datetimes made aware, JSON decoded), fields left out deferred (reading one
+    loads it).
+    """
+
+    def __init__(self, model: type[Model], fields: Sequence[str], alias: str = ""):
+        self.model = model
+        # Model.from_db wants the values in the model's field order.
+        order = attnames(model)
+        self.fields = sorted(fields, key=order.index)
+        self.alias = alias
+        self._converters: list | None = None
+
+    @property
+    def select(self) -> str:
+        return columns(self.model, self.fields, self.alias)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def _prepare(self) -> list:
+        by_name = {f.attname: f for f in self.model._meta.concrete_fields}
+        prepared = []
+        for name in self.fields:
+            col = by_name[name].get_col(self.model._meta.db_table)
+            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            prepared.append((col, converters))
+        return prepared
+
+    def build(self, values: Sequence) -> Model:
+        if self._converters is None:
+            self._converters = self._prepare()
+        converted = []
+        for value, (col, converters) in zip(values, self._converters, strict=True):
+            for converter in converters:
+                value = converter(value, col, connection)
+            converted.append(value)
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.fields, converted)
+
+
+@cache
+def _insert_statement(model: type[Model]) -> tuple[list, str]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return fields, (
+        f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"RETURNING {quote(model._meta.pk.column)}"
+    )
+
+
+def _insert_values(obj: Model, fields: list) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _inserted(obj: Model, pk) -> Model:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
+    return obj
+
+
+def insert(obj: Model) -> Model:
+    """INSERT a new instance as ``save(force_insert=True)`` would (defaults and auto_now
+    applied, no signals: kepu connects none to the models it inserts here) and set its key."""
+    fields, statement = _insert_statement(type(obj))
+    row = fetch_one(statement, _insert_values(obj, fields))
+    return _inserted(obj, row[0])
+
+
+class InsertFrom:
+    """``INSERT INTO <model> (...) SELECT <values> [FROM <source>] RETURNING <pk>``, to write a
+    new instance in the same statement as what it depends on (a PostgreSQL data-modifying
+    WITH). The values are cast to their columns' types, as a SELECT list gives PostgreSQL no
+    column to infer them from; ``computed`` gives SQL for columns taken from the source
+    instead of from the instance (e.g. the key of a row inserted by the same statement)."""
+
+    def __init__(self, model: type[Model], source: str = "", computed: dict | None = None):
+        self.model, self.source, self.computed = model, source, computed or {}
+
+    @cached_property
+    def _fields(self) -> list:
+        return [f for f in self.model._meta.concrete_fields if not f.primary_key]
+
+    @cached_property
+    def _bound(self) -> list:
+        return [f for f in self._fields if f.attname not in self.computed]
+
+    @property
+    def sql(self) -> str:
+        select = ", ".join(
+            self.computed.get(f.attname) or f"CAST(%s AS {f.db_type(connection)})"
+            for f in self._fields
+        )
+        source = f" FROM {self.source}" if self.source else ""
+        return (
+            f"INSERT INTO {table(self.model)} "
+            f"({', '.join(quote(f.column) for f in self._fields)}) "
+            f"SELECT {select}{source} RETURNING {quote(self.model._meta.pk.column)}"
+        )
+
+    def values(self, obj: Model) -> list:
+        """The parameters for the instance's own columns, in the statement's order."""
+        return _insert_values(obj, self._bound)
+
+    def inserted(self, obj: Model, pk) -> Model:
+        return _inserted(obj, pk)
