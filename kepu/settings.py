@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "kepu.organisations",
     "kepu.campaigns",
     "kepu.activities",
+    "kepu.results",
+    "kepu.reports",
+    "kepu.stats",
+    "kepu.awards",
+    "kepu.exports",
 ]
 
 MIDDLEWARE = [
@@ -216,8 +221,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "kepu" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("KEPU_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded files (results, attachments, exports, certificates) are private: they are served by
+# views that check scope, never from MEDIA_URL in production. On the local disk by default; on
+# S3-compatible object storage when KEPU_S3_BUCKET is set (django-storages): then the views
+# redirect to a short-lived signed URL.
+_default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if env("KEPU_S3_BUCKET"):
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("KEPU_S3_BUCKET"),
+            "endpoint_url": env("KEPU_S3_ENDPOINT_URL") or None,
+            "region_name": env("KEPU_S3_REGION") or None,
+            "access_key": env("KEPU_S3_ACCESS_KEY") or None,
+            "secret_key": env("KEPU_S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -19,6 +19,13 @@ urlpatterns += i18n_patterns(
     path("", include("kepu.activities.urls")),
     path("accounts/", include("kepu.accounts.urls")),
     path("work/audit/", include("kepu.core.urls")),
+    # Results, summaries, statistics, exports: workbench pages under /work/…; the public pages of
+    # commendations and certificate checks under /commendations/ (kepu.awards).
+    path("", include("kepu.results.urls")),
+    path("", include("kepu.reports.urls")),
+    path("", include("kepu.stats.urls")),
+    path("", include("kepu.awards.urls")),
+    path("", include("kepu.exports.urls")),
     path("django-admin/", admin.site.urls),
     prefix_default_language=True,
 )

@@ -16,16 +16,53 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "activities.checkin",
             "activities.moderate",
             "core.audit",
+            "results.add",
+            "reports.submit",
+            "reports.review",
+            "stats.view",
+            "awards.manage",
+            "awards.evaluate",
         }
     ),
     Role.COORDINATOR: frozenset(
-        {"campaigns.manage", "activities.view", "activities.report", "activities.checkin"}
+        {
+            "campaigns.manage",
+            "activities.view",
+            "activities.report",
+            "activities.checkin",
+            "results.add",
+            "reports.submit",
+            "reports.review",
+            "stats.view",
+            "awards.manage",
+        }
     ),
-    Role.REPORTER: frozenset({"activities.view", "activities.report", "activities.checkin"}),
+    Role.REPORTER: frozenset(
+        {
+            "activities.view",
+            "activities.report",
+            "activities.checkin",
+            "results.add",
+            "reports.submit",
+            "stats.view",
+        }
+    ),
     Role.REVIEWER: frozenset(
-        {"activities.view", "activities.review", "activities.moderate", "core.audit"}
+        {
+            "activities.view",
+            "activities.review",
+            "activities.moderate",
+            "core.audit",
+            "stats.view",
+            "awards.evaluate",
+        }
     ),
 }
+# results.add: add results and outcomes to the unit's activities; reports.submit: write and
+# submit the unit's summary; reports.review: accept or return the summaries of the units a
+# campaign organiser covers; stats.view: dashboards and exports of the subtree;
+# awards.manage: indicators, the ranked table, commendations, objections, certificates;
+# awards.evaluate: score the units on the indicators that are not measured.
 
 
 def role_grants(role: str, perm: str) -> bool:
