@@ -1139,6 +1139,7 @@ def ensure(scale: float, *, force: bool = False) -> dict:
     meta = None if force else read_meta(url)
     if meta and meta.get("version") == GENERATOR_VERSION:
         log(f"database {db_name(scale)} already holds the scale-{scale:g} data set: kept")
+        migrate(url)  # the code may have gained migrations since (new columns get defaults)
         return {**shift_dates(url, meta), "url": url, "database": db_name(scale)}
     meta = generate(scale)
     return {**meta, "url": url, "database": db_name(scale)}

@@ -65,7 +65,9 @@ class Campaign(TimeStamped):
     )
     language = models.CharField(_("language of the campaign"), max_length=10, default="zh-hans")
     # Seed 004 asks for video material of at most 3 minutes.
-    max_video_seconds = models.PositiveIntegerField(_("longest video (seconds)"), default=180)
+    max_video_seconds = models.PositiveIntegerField(
+        _("longest video (seconds)"), default=180, db_default=180
+    )
     description = models.TextField(_("description"), blank=True, max_length=20000)
     register_by = models.DateTimeField(_("activities registered by"), null=True, blank=True)
     results_by = models.DateTimeField(_("results completed by"), null=True, blank=True)
