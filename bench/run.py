@@ -779,6 +779,13 @@ def main() -> int:
         "--only", default="", help="comma-separated scenarios: " + ", ".join(SCENARIOS)
     )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the data set(s)")
+    parser.add_argument(
+        "--no-extra",
+        dest="extra",
+        action="store_false",
+        help="skip the statistics-dashboard and XLSX-export benchmarks (bench/dashboard.py, "
+        "bench/export.py), which run after the HTTP scenarios",
+    )
     args = parser.parse_args()
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(SCENARIOS)
     if unknown := [n for n in names if n not in SCENARIOS]:
@@ -842,6 +849,8 @@ def main() -> int:
                     "results": [asdict(r) for r in oresults],
                 }
             )
+        if args.extra and not args.only:
+            text += "\n\n" + extra_benchmarks(args.scale, report)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     load = os.getloadavg()
@@ -857,6 +866,32 @@ def main() -> int:
     (OUT / f"results-{stamp}.txt").write_text(text + "\n")
     print(f"\nresults written to {OUT.relative_to(ROOT)}/results-{stamp}.json and .txt")
     return 0
+
+
+# Benchmarks that are not HTTP load: each script prints its figures and PASS or FAIL last.
+EXTRA = {
+    "dashboard": (
+        "bench/dashboard.py",
+        "campaign statistics, 200 filter combinations, p95 < 300 ms",
+    ),
+    "export": ("bench/export.py", "XLSX export of every activity, < 30 s and < 300 MB peak"),
+}
+
+
+def extra_benchmarks(scale: float, report: dict) -> str:
+    out = []
+    report["extra"] = {}
+    for name, (script, what) in EXTRA.items():
+        args = [sys.executable, str(ROOT / script)]
+        if name == "dashboard":
+            args += ["--scale", f"{scale:g}"]
+        say(f"{name}: {what}")
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        lines = (proc.stdout or proc.stderr).strip().splitlines()
+        report["extra"][name] = {"returncode": proc.returncode, "output": lines}
+        out.append(f"{name} — {what} (python {script}):")
+        out.extend(f"  {line}" for line in lines[-12:])
+    return "\n".join(out)
 
 
 def _public(dataset: dict) -> dict:

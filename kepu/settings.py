@@ -167,6 +167,14 @@ CELERY_BROKER_URL = env("KEPU_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("KEPU_TASKS_EAGER", default=not env("KEPU_BROKER_URL"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Hourly on a worker (celery beat); on the embedded default, cron runs `manage.py send_reminders`.
+CELERY_BEAT_SCHEDULE = {
+    "reports-send-reminders": {"task": "kepu.reports.tasks.send_reminders", "schedule": 3600.0},
+}
+# Days before the results and summary deadlines on which units that are behind are reminded.
+KEPU_REMINDER_DAYS = [
+    int(d) for d in env("KEPU_REMINDER_DAYS", "3,1").split(",") if d.strip().isdigit()
+]
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -254,6 +262,14 @@ STORAGES = {
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ["map", "png", "jpg", "jpeg", "webp", "gif", "woff", "woff2"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploads above this size are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Size limits per kind of uploaded file (results, contest entries), checked by kepu.results.uploads.
+KEPU_UPLOAD_MAX_BYTES = {
+    "photo": int(env("KEPU_UPLOAD_MAX_PHOTO_BYTES", str(20 * 1024 * 1024))),
+    "video": int(env("KEPU_UPLOAD_MAX_VIDEO_BYTES", str(300 * 1024 * 1024))),
+    "document": int(env("KEPU_UPLOAD_MAX_DOCUMENT_BYTES", str(50 * 1024 * 1024))),
+}
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
 # --- Mail -------------------------------------------------------------------------------------

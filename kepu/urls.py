@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -33,7 +32,5 @@ urlpatterns += i18n_patterns(
 handler404 = "kepu.core.views.not_found"
 handler500 = "kepu.core.views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, not even in development: the views of the
+# results, reports, exports and awards apps check scope before they hand a file out.

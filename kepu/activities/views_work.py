@@ -4,6 +4,8 @@ Every page needs a membership (``staff_required``) and reads only through the sc
 and selectors; every change goes through one service in ``services``.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -116,11 +118,33 @@ def work_home(request):
         {
             "memberships": memberships,
             "counts": counts,
+            "campaigns": _my_campaigns(memberships, now),
             "can_report": _can(user, "activities.report"),
             "can_review": _can(user, "activities.review"),
             "can_manage_campaigns": _can(user, "campaigns.manage"),
             "can_audit": _can(user, "core.audit"),
+            "can_submit": _can(user, "reports.submit"),
+            "can_evaluate": _can(user, "awards.evaluate"),
+            "can_award": _can(user, "awards.manage"),
         },
+    )
+
+
+def _my_campaigns(memberships, now) -> list[Campaign]:
+    """Campaigns of the last months that concern the person's organisations: run by one of them,
+    by an organisation above them, or below them (their statistics, summaries, awards)."""
+    paths = [m.organisation.path for m in memberships]
+    if not paths:
+        return []
+    above = {path[:end] for path in paths for end in range(4, len(path) + 1, 4)}
+    below = Q(pk__in=[])
+    for path in paths:
+        below |= Q(organiser__path__startswith=path)
+    since = (now - dt.timedelta(days=120)).date()
+    return list(
+        Campaign.objects.filter(Q(organiser__path__in=above) | below, ends_on__gte=since)
+        .select_related("organiser")
+        .order_by("-starts_on", "title")[:20]
     )
 
 

@@ -11,6 +11,7 @@ from kepu.activities.api import router as activities_router
 from kepu.api import errors
 from kepu.campaigns.api import router as campaigns_router
 from kepu.core.middleware import CSP
+from kepu.stats.api import router as stats_router
 
 
 def site_csp(view):
@@ -51,6 +52,7 @@ api.add_router("", campaigns_router)
 api.add_router("", activities_router)
 api.add_router("/me", me_router)
 api.add_router("/staff", staff_router)
+api.add_router("/staff", stats_router)
 
 # Registered last: any other address under /api/v1/ answers a JSON 404, not the HTML page.
 fallback = Router()

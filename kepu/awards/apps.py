@@ -6,3 +6,10 @@ class AwardsConfig(AppConfig):
     name = "kepu.awards"
     label = "awards"
     verbose_name = _("Evaluation and commendation")
+
+    def ready(self) -> None:
+        from kepu.exports.registry import register
+
+        from .exports import RANKING
+
+        register(RANKING)

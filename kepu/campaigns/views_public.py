@@ -83,7 +83,22 @@ def campaign_detail(request, slug: str):
             "page_obj": page,
             "activities": page.object_list,
             "page_qr": lambda: page_qr(qr_url),
+            "commendation": _public_commendation(campaign),
         },
+    )
+
+
+def _public_commendation(campaign):
+    """The campaign's commendation list once it is public (publicised or final), else None."""
+    from kepu.awards.models import Commendation
+
+    return (
+        Commendation.objects.filter(
+            campaign=campaign,
+            status__in=[Commendation.Status.PUBLICISED, Commendation.Status.FINAL],
+        )
+        .only("status", "objections_until")
+        .first()
     )
 
 

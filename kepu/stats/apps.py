@@ -6,3 +6,10 @@ class StatsConfig(AppConfig):
     name = "kepu.stats"
     label = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from kepu.exports.registry import register
+
+        from .exports import CAMPAIGN_STATISTICS
+
+        register(CAMPAIGN_STATISTICS)

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path(
+        "work/campaigns/<int:pk>/dashboard/",
+        views.campaign_dashboard,
+        name="campaign-dashboard",
+    ),
+]

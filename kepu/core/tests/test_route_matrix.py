@@ -95,6 +95,46 @@ ACCESS: dict[str, tuple[str, set[str], dict]] = {
     "campaigns:work-phase-reopen": ("POST", MANAGE_CAMPAIGN, {}),
     "campaigns:work-target-set": ("POST", MANAGE_CAMPAIGN, {}),
     "core:audit-list": ("GET", AUDIT, {}),
+    "exports:job-list": ("GET", STAFF, {}),
+    "exports:export": ("GET", STAFF, {"kind": "activities", "format": "csv"}),
+    "exports:job-detail": ("GET", {"reporter_a"}, {}),  # the requester only
+    "exports:job-download": ("GET", {"reporter_a"}, {}),
+    "exports:import": ("GET", REPORT_ANYWHERE, {}),
+    "exports:import-template": ("GET", REPORT_ANYWHERE, {}),
+    "results:work-results": ("GET", VIEW_A, {}),
+    "results:work-result-upload": ("POST", RESULTS_A, {}),
+    "results:work-result-link": ("POST", RESULTS_A, {}),
+    "results:work-outcome": ("POST", RESULTS_A, {}),
+    "results:work-result-remove": ("POST", RESULTS_A, {}),
+    "results:item-file": ("GET", VIEW_A, {}),
+    "results:item-thumbnail": ("GET", VIEW_A, {}),
+    "reports:summary-list": ("GET", {"reporter_a", "reporter_b", "admin"}, {}),
+    "reports:summary-open": ("GET", SUBMIT_A, {}),
+    "reports:summary-detail": ("GET", SUBMIT_A | REVIEW_SUMMARIES, {}),
+    "reports:summary-edit": ("POST", SUBMIT_A, {"text": "总结"}),
+    "reports:summary-correct": ("POST", SUBMIT_A, {"key": "checkins", "value": "1"}),
+    "reports:summary-submit": ("POST", SUBMIT_A, {}),
+    "reports:summary-review": ("POST", REVIEW_SUMMARIES, {"comment": "请补充"}),
+    "reports:campaign-summaries": ("GET", REVIEW_SUMMARIES, {}),
+    "reports:summary-attachment-add": ("POST", SUBMIT_A, {}),
+    "reports:summary-attachment-remove": ("POST", SUBMIT_A, {}),
+    "reports:summary-attachment-file": ("GET", SUBMIT_A | REVIEW_SUMMARIES, {}),
+    # awards (the world's campaign has a final commendation list: kepu.awards.tests.helpers)
+    "awards:work-ranking": ("GET", AWARDS, {}),
+    "awards:work-indicators": ("GET", AWARDS, {}),
+    "awards:work-scoring": ("GET", EVALUATE, {}),
+    "awards:work-commendation": ("GET", AWARDS, {}),
+    "awards:work-commended-add": ("POST", AWARDS, {}),
+    "awards:work-commended-remove": ("POST", AWARDS, {}),
+    "awards:work-commendation-publicise": ("POST", AWARDS, {"days": "3"}),
+    "awards:work-commendation-finalise": ("POST", AWARDS, {}),
+    "awards:work-objections": ("GET", AWARDS, {}),
+    "awards:work-objection-answer": ("POST", AWARDS, {"answer": "已核实"}),
+    "awards:work-certificate": ("GET", VIEW_A, {}),  # the organiser and unit A's own staff
+    "awards:commendation-detail": ("GET", EVERYONE, {}),
+    "awards:objection-create": ("POST", EVERYONE, {}),
+    "awards:certificate-verify": ("GET", EVERYONE, {}),
+    "stats:campaign-dashboard": ("GET", STATS, {}),
 }
 
 # Patterns that are not application routes of their own: the Django admin (superusers only,
@@ -119,6 +159,7 @@ API_ACCESS: dict[str, tuple[set[str], dict]] = {
     "GET /api/v1/staff/activities": (STAFF, {}),
     "GET /api/v1/staff/activities/{activity_id}/registrations": (VIEW_A, {}),
     "POST /api/v1/staff/activities/{activity_id}/checkins": (CHECKIN_A, {"code": TICKET}),
+    "GET /api/v1/staff/campaigns/{campaign_id}/statistics": (STATS, {}),
 }
 
 
@@ -187,6 +228,41 @@ def world(tree, campaign, make_activity):
 # Route name → a function of the world giving its URL arguments, for routes whose objects are
 # not in the world above (each app adds its own lines; create what is needed from world.*).
 KWARGS: dict[str, Callable] = {}
+
+from kepu.reports.tests import helpers as _reports  # noqa: E402
+
+for _name in (
+    "reports:summary-detail",
+    "reports:summary-edit",
+    "reports:summary-correct",
+    "reports:summary-submit",
+    "reports:summary-attachment-add",
+):
+    KWARGS[_name] = lambda world: {"pk": _reports.summary_a(world)}
+KWARGS["reports:summary-review"] = lambda world: {
+    "pk": _reports.summary_a(world),
+    "action": "return",
+}
+KWARGS["reports:summary-open"] = lambda world: {
+    "pk": world.campaign.pk,
+    "unit": world.tree.unit_a.pk,
+}
+KWARGS["reports:campaign-summaries"] = lambda world: {"pk": world.campaign.pk}
+KWARGS["reports:summary-attachment-remove"] = lambda world: {"pk": _reports.attachment_a(world)}
+KWARGS["reports:summary-attachment-file"] = lambda world: {"pk": _reports.attachment_a(world)}
+for _name in [n for n in ACCESS if n.startswith("awards:")]:
+    from kepu.awards.tests.helpers import matrix_kwargs
+
+    KWARGS[_name] = matrix_kwargs(_name)
+KWARGS["stats:campaign-dashboard"] = lambda world: {"pk": world.campaign.pk}
+for _name in ("exports:job-detail", "exports:job-download"):
+    from kepu.exports.tests.helpers import matrix_kwargs as exports_kwargs
+
+    KWARGS[_name] = exports_kwargs(_name)
+for _name in ("results:work-result-remove", "results:item-file", "results:item-thumbnail"):
+    from kepu.results.tests.helpers import matrix_kwargs as results_kwargs
+
+    KWARGS[_name] = results_kwargs(_name)
 
 
 def _kwargs(name: str, pattern: URLPattern, world) -> dict:
@@ -261,6 +337,7 @@ def _api_path(operation: str, world) -> tuple[str, str]:
         .replace("{activity_id}", str(world.activity.pk))
         .replace("{code}", world.ticket.ticket_code)
         .replace("{slug}", world.campaign.slug)
+        .replace("{campaign_id}", str(world.campaign.pk))
     )
     return method, path
 

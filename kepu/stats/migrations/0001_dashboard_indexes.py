@@ -1,0 +1,35 @@
+"""A covering index for the campaign dashboard (kepu.stats.selectors._grouped_all).
+
+The dashboard reads every counted activity of a campaign tree, but only a few narrow columns;
+with them in the index PostgreSQL scans the index alone (index-only scan) instead of the wide
+activity rows (description, search text). PostgreSQL only: SQLite has no INCLUDE and holds
+development-sized data.
+"""
+
+from django.db import migrations
+
+INDEX = "stats_activity_dashboard_cover"
+CREATE = (
+    f"CREATE INDEX IF NOT EXISTS {INDEX} ON activities_activity (campaign_id, status) "
+    "INCLUDE (id, organisation_id, region_id, joint_action_id, kind, format, starts_at, is_key, "
+    "confirmed_count)"
+)
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(CREATE)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("activities", "0001_initial"),
+        ("results", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(create, drop, elidable=False)]
