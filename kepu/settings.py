@@ -203,9 +203,6 @@ KEPU_PUBLIC_CACHE_SECONDS = int(env("KEPU_PUBLIC_CACHE_SECONDS", "600"))
 # The same for lists (search, home, campaign pages): their cards show places left, which change
 # with every sign-up without invalidating them, so they may lag by this much (at most the above).
 KEPU_PUBLIC_LIST_CACHE_SECONDS = int(env("KEPU_PUBLIC_LIST_CACHE_SECONDS", "60"))
-# An activity page that counts places left stays fresh only this long while sign-up is open: a
-# sign-up does not invalidate it (a burst would otherwise write the cache on every sign-up).
-KEPU_PLACES_FRESH_SECONDS = int(env("KEPU_PLACES_FRESH_SECONDS", "10"))
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -192,6 +192,20 @@ class Activity(TimeStamped):
             return None
         return max(self.capacity - self.confirmed_count, 0)
 
+    # The activity page counts places left and people waiting exactly up to this many and says
+    # "more than" above it, so that a sign-up changes the page (and replaces its cached copy)
+    # only when the number is small enough to matter: a burst on a large activity does not
+    # invalidate its page on every sign-up (pages.signup_changes_page).
+    EXACT_UP_TO = 50
+
+    @property
+    def places_shown_exactly(self) -> bool:
+        return self.places_left is not None and self.places_left <= self.EXACT_UP_TO
+
+    @property
+    def waitlist_shown_exactly(self) -> bool:
+        return self.waitlist_count <= self.EXACT_UP_TO
+
     @property
     def has_ended(self) -> bool:
         return self.ends_at <= timezone.now()

@@ -8,7 +8,6 @@ are replaced after the transaction commits.
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils import timezone
 
 from kepu.core import cache as page_cache
@@ -27,14 +26,21 @@ def activity_changed(activity_id: int, *, listed: bool = False) -> None:
     """The activity's page (and calendar file) is out of date; with ``listed``, the public lists
     too (the activity became or stopped being public, or what its card shows changed).
 
-    Sign-ups do not call this: the places left they change may lag on the activity page by
-    KEPU_PLACES_FRESH_SECONDS (see ``next_change``) and on the cards by the list freshness
-    (KEPU_PUBLIC_LIST_CACHE_SECONDS). Cancellations, promotions and capacity changes do.
+    Sign-ups change the places left on the cards as well, but they do not invalidate the lists:
+    cards may lag by the list freshness (KEPU_PUBLIC_LIST_CACHE_SECONDS).
     """
     topics = [activity_topic(activity_id)]
     if listed:
         topics.append(page_cache.LISTING)
     page_cache.changed(*topics)
+
+
+def signup_changes_page(activity: Activity, waitlisted: bool) -> bool:
+    """Whether a sign-up just counted on ``activity`` (its counters as they are now) changed
+    what its page shows: a count shown exactly, or the step from "more than" to exact."""
+    if waitlisted:
+        return activity.waitlist_count <= Activity.EXACT_UP_TO + 1
+    return activity.capacity is not None and activity.places_left <= Activity.EXACT_UP_TO
 
 
 def detail_topics(pk: int, **kwargs) -> tuple[str, ...]:
@@ -49,21 +55,8 @@ def listing_topics(**kwargs) -> tuple[str, ...]:
 
 def next_change(activity: Activity, now: dt.datetime | None = None) -> dt.datetime | None:
     """When the anonymous activity page changes by itself: the check-in form appears, sign-up
-    closes at the start, the activity ends — and, while sign-up is open with a capacity, the
-    places left (sign-ups do not invalidate the page: KEPU_PLACES_FRESH_SECONDS)."""
+    closes at the start, the activity ends."""
     now = now or timezone.now()
-    moments = [activity.starts_at - CHECKIN_OPENS_BEFORE, activity.starts_at, activity.ends_at]
-    if counts_places(activity, now):
-        moments.append(now + dt.timedelta(seconds=settings.KEPU_PLACES_FRESH_SECONDS))
+    moments = (activity.starts_at - CHECKIN_OPENS_BEFORE, activity.starts_at, activity.ends_at)
     upcoming = [m for m in moments if m > now]
     return min(upcoming) if upcoming else None
-
-
-def counts_places(activity: Activity, now: dt.datetime) -> bool:
-    """The page shows places left that sign-ups change."""
-    return (
-        activity.status == Activity.Status.PUBLISHED
-        and activity.signup_required
-        and activity.capacity is not None
-        and activity.starts_at > now
-    )

@@ -426,8 +426,9 @@ def register_for_activity(
         raise _already_registered() from None
     # Just created: nobody has checked this ticket in (saves a query for whoever asks).
     Registration.checkin.related.set_cached_value(registration, None)
-    # No page invalidation: the places left may lag by KEPU_PLACES_FRESH_SECONDS on the
-    # activity page (pages.next_change), which saves a burst a cache write per sign-up.
+    waitlisted = registration.status == Registration.Status.WAITLISTED
+    if pages.signup_changes_page(registration.activity, waitlisted):
+        pages.activity_changed(registration.activity_id)
     return registration
 
 
@@ -502,12 +503,26 @@ def _take_place(registration: Registration, now: datetime) -> None:
         registration.status = Registration.Status.WAITLISTED
         Registration.objects.filter(pk=registration.pk).update(status=registration.status)
     Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
+    setattr(activity, counter, getattr(activity, counter) + 1)  # as the row is now (locked)
     registration.activity = activity
 
 
-# What a ticket shows of its activity (api.TicketActivityOut), returned by the UPDATE.
+# What a ticket shows of its activity (api.TicketActivityOut) and the counters after the
+# sign-up (pages.signup_changes_page), returned by the UPDATE.
 _TICKET_ACTIVITY = sql.Shape(
-    Activity, ["id", "campaign_id", "title", "venue", "starts_at", "ends_at", "status"]
+    Activity,
+    [
+        "id",
+        "campaign_id",
+        "title",
+        "venue",
+        "starts_at",
+        "ends_at",
+        "status",
+        "capacity",
+        "confirmed_count",
+        "waitlist_count",
+    ],
 )
 _TICKET_CAMPAIGN = sql.Shape(Campaign, ["id", "time_zone"])
 
@@ -572,6 +587,7 @@ def _take_place_unguarded(registration: Registration) -> None:
     registration.save(force_insert=True)
     counter = "confirmed_count" if confirmed else "waitlist_count"
     Activity.objects.filter(pk=activity.pk).update(**{counter: F(counter) + 1})
+    setattr(activity, counter, getattr(activity, counter) + 1)
 
 
 def _public(activity: Activity) -> Activity:

@@ -46,25 +46,19 @@ def search(q: str = "") -> str:
     return url("activities:activity-list") + (f"?q={q}" if q else "")
 
 
-def test_places_left_lag_sign_ups_by_a_few_seconds_at_most(
-    client, published, tree, on_commit, monkeypatch, settings
+def test_a_sign_up_changes_the_places_left_on_the_next_anonymous_view(
+    client, published, tree, on_commit
 ):
-    """A sign-up does not write the cache (a burst would write it on every sign-up): the page
-    of an activity that counts places stays fresh only KEPU_PLACES_FRESH_SECONDS."""
-    now = [1_000_000.0]
-    monkeypatch.setattr(page_cache.time, "time", lambda: now[0])
     assert client.get(detail(published))[HEADER] == "miss"
     cached = client.get(detail(published))
     assert cached[HEADER] == "hit" and "20 of 20 left" in cached.content.decode()
 
     with on_commit():
         services.register_for_activity(published.pk, user=tree.public, name="甲", consent=True)
-    lagging = client.get(detail(published))
-    assert lagging[HEADER] == "hit" and "20 of 20 left" in lagging.content.decode()
-    now[0] += settings.KEPU_PLACES_FRESH_SECONDS + 1
     after = client.get(detail(published))
-    assert after[HEADER] in {"miss", "stale"}
-    assert "19 of 20 left" in client.get(detail(published)).content.decode()
+    assert after[HEADER] == "miss"
+    assert "19 of 20 left" in after.content.decode()
+    assert client.get(detail(published))[HEADER] == "hit"
 
 
 def test_a_page_without_places_to_count_stays_fresh_long(client, make_activity, monkeypatch):
@@ -86,6 +80,34 @@ def test_a_cancellation_frees_a_place_on_the_page_at_once(client, published, tre
         services.cancel_registration(registration, user=tree.public)
     after = client.get(detail(published))
     assert after[HEADER] == "miss" and "20 of 20 left" in after.content.decode()
+
+
+def test_a_large_activity_says_more_than_and_a_sign_up_leaves_its_page_cached(
+    client, make_activity, tree, on_commit
+):
+    big = make_activity(capacity=Activity.EXACT_UP_TO + 2)
+    assert client.get(detail(big))[HEADER] == "miss"
+    page = client.get(detail(big)).content.decode()
+    assert f"More than {Activity.EXACT_UP_TO} of {Activity.EXACT_UP_TO + 2} left" in page
+    with on_commit():  # 52 → 51 left: still "more than 50", the page is unchanged
+        services.register_for_activity(big.pk, user=tree.public, name="甲", consent=True)
+    assert client.get(detail(big))[HEADER] == "hit"
+    with on_commit():  # 51 → 50 left: now counted exactly, the page is replaced
+        services.register_for_activity(big.pk, user=tree.reporter_b, name="乙", consent=True)
+    after = client.get(detail(big))
+    assert after[HEADER] == "miss"
+    assert f"{Activity.EXACT_UP_TO} of {Activity.EXACT_UP_TO + 2} left" in after.content.decode()
+
+
+def test_the_waiting_list_is_counted_exactly_up_to_the_threshold(make_activity):
+    from kepu.activities.pages import signup_changes_page
+
+    activity = make_activity(capacity=1)
+    activity.confirmed_count, activity.waitlist_count = 1, Activity.EXACT_UP_TO + 1
+    assert signup_changes_page(activity, waitlisted=True)  # 50 → "more than 50"
+    activity.waitlist_count += 1
+    assert not signup_changes_page(activity, waitlisted=True)
+    assert not activity.waitlist_shown_exactly
 
 
 def test_editing_a_published_activity_shows_the_edit_at_once(client, published, tree, on_commit):
@@ -134,7 +156,8 @@ def test_search_cards_lag_behind_sign_ups_by_the_list_freshness_at_most(
     assert "20 places left" in client.get(search()).content.decode()
     with on_commit():
         services.register_for_activity(published.pk, user=tree.public, name="甲", consent=True)
-    # Lists are not invalidated by sign-ups either (every sign-up would empty them).
+    # The activity page is invalidated; the lists are not (every sign-up would empty them).
+    assert "19 of 20 left" in client.get(detail(published)).content.decode()
     lagging = client.get(search())
     assert lagging[HEADER] == "hit" and "20 places left" in lagging.content.decode()
     now[0] += 61
@@ -191,11 +214,8 @@ def test_signed_in_people_never_get_a_cached_page_and_never_fill_the_cache(clien
 def test_the_activity_page_is_fresh_only_until_it_changes_by_itself(
     client, make_activity, monkeypatch
 ):
-    # The check-in form appears 30 minutes before the start: 5 minutes from now. (No sign-up:
-    # a page that counts places left is fresh for seconds only.)
-    soon = make_activity(
-        starts_at=timezone.now() + dt.timedelta(minutes=35), signup_required=False, capacity=None
-    )
+    # The check-in form appears 30 minutes before the start: 5 minutes from now.
+    soon = make_activity(starts_at=timezone.now() + dt.timedelta(minutes=35))
     now = [1_000_000.0]
     monkeypatch.setattr(page_cache.time, "time", lambda: now[0])
     assert client.get(detail(soon))[HEADER] == "miss"
