@@ -24,6 +24,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_of_this_test_process(settings, tmp_path_factory):
+    """Uploaded files of tests go to a folder of this test process (pytest-xdist runs several),
+    never to the project's media folder; tests that need an empty one set their own."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_lingering_test_connections(django_db_setup, django_db_blocker):
     """On PostgreSQL, end the sessions that threads of the live server left open, so that the
