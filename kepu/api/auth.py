@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from django.contrib.auth import authenticate
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,8 +36,17 @@ class TokenAuth(HttpBearer):
             return None
         # Every API call runs this: one statement written once (kepu.core.sql), not ORM
         # queries compiled per call. It reads the token, its person and their memberships
-        # (one row per membership; one row with none for the public).
-        rows = sql.fetch_all(_token_sql(), [ApiToken.hash(token)])
+        # (one row per membership; one row with none for the public) and, on PostgreSQL,
+        # records the use of a token last used more than LAST_USED_RESOLUTION ago in the same
+        # statement (a data-modifying WITH); elsewhere that takes a second statement.
+        key_hash, now = ApiToken.hash(token), timezone.now()
+        at_once = connection.vendor == "postgresql"
+        if at_once:
+            rows = sql.fetch_all(
+                _token_and_touch_sql(), [key_hash, now, key_hash, now - LAST_USED_RESOLUTION]
+            )
+        else:
+            rows = sql.fetch_all(_token_sql(), [key_hash])
         if not rows:
             return None
         row = rows[0]
@@ -46,8 +56,10 @@ class TokenAuth(HttpBearer):
             return None
         api_token.user = user
         scoping.remember(user, [r[-3:] for r in rows if r[-3] is not None])
-        now = timezone.now()
-        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        stale = (
+            api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION
+        )
+        if stale and not at_once:
             sql.execute(_touch_sql(), [now, api_token.pk])
         request.api_token = api_token
         request.user = user
@@ -79,6 +91,17 @@ def _token_sql() -> str:
         f"LEFT JOIN {sql.table(o)} o ON {sql.column(o, 'id', 'o')} = "
         f"{sql.column(m, 'organisation_id', 'm')} "
         f"WHERE {sql.column(ApiToken, 'key_hash', 't')} = %s"
+    )
+
+
+@cache
+def _token_and_touch_sql() -> str:
+    t, used = sql.table(ApiToken), sql.column(ApiToken, "last_used_at")
+    return (
+        f"WITH found AS ({_token_sql()}), touched AS ("
+        f"UPDATE {t} SET {used} = %s WHERE {sql.column(ApiToken, 'key_hash')} = %s "
+        f"AND ({used} IS NULL OR {used} < %s) RETURNING 1) "
+        f"SELECT * FROM found"
     )
 
 

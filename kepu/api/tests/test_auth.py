@@ -102,3 +102,30 @@ def test_issue_token_command_prints_a_working_token(client, tree, capsys):
     assert ApiToken.objects.get(user=tree.reporter_a).name == "sync"
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
     assert response.json()["id"] == tree.reporter_a.pk
+
+
+def test_a_token_records_its_use_at_most_once_per_resolution(client, tree):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kepu.api.auth import LAST_USED_RESOLUTION
+
+    token, key = ApiToken.issue(tree.public, name="phone")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert token.last_used_at is None
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None and timezone.now() - first < dt.timedelta(seconds=30)
+    client.get("/api/v1/me", headers=headers)
+    token.refresh_from_db()
+    assert token.last_used_at == first  # within the resolution: no write
+    long_ago = timezone.now() - LAST_USED_RESOLUTION - dt.timedelta(minutes=1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at > long_ago + LAST_USED_RESOLUTION
+    other, _key = ApiToken.issue(tree.public, name="tablet")
+    other.refresh_from_db()
+    assert other.last_used_at is None  # only the token that was used
