@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import math
 import os
 import shutil
@@ -38,6 +39,8 @@ _IMAGE_FORMATS = {
 }
 _VIDEO_FORMATS = {"mp4": "video/mp4", "webm": "video/webm"}
 _FFPROBE_FORMATS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -359,6 +362,12 @@ def _run(command: list[str]) -> str | None:
         done = subprocess.run(  # noqa: S603 - fixed tool, path from our own temporary file
             command, capture_output=True, timeout=TOOL_TIMEOUT_SECONDS, check=False
         )
+    except FileNotFoundError:
+        # The file is refused as unreadable; the operator learns why from the log.
+        logger.error(
+            "%s is not installed: apt-get install -y ffmpeg poppler-utils (see README)", command[0]
+        )
+        return None
     except (subprocess.TimeoutExpired, OSError):
         return None
     if done.returncode != 0:
