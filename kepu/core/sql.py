@@ -6,7 +6,10 @@ The hot paths — signing in with an API token, taking a place, recording a chec
 statements composed here once per process from the models' own metadata (table and column
 names are never spelt out by hand) and turn rows into model instances with ``Model.from_db``.
 Everything else uses the ORM. The statements are plain SQL that PostgreSQL and SQLite both
-accept (RETURNING included), so both run the same code, and the tests run on both.
+accept (RETURNING included). Where PostgreSQL can do in one statement what takes two (a
+data-modifying WITH: a place and its ticket, a check-in and its audit entry, a token read and
+the record of its use), the caller runs that on PostgreSQL and the two statements in one
+transaction elsewhere; the suite runs on both databases, so both paths are tested.
 """
 
 from collections.abc import Iterable, Sequence
