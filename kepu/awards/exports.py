@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from kepu.campaigns.models import Campaign
+from kepu.core.errors import NotFound
 from kepu.exports.registry import ExportKind
 
 from . import selectors
@@ -38,10 +39,20 @@ def _rows(user, params: dict):
         yield [row.rank, row.organisation.name, *points, str(row.total)]
 
 
+def _count(user, params: dict) -> int:
+    """The number of ranked units; NotFound for a campaign the user may not rank (the exports
+    app asks this before it writes anything, headings included)."""
+    campaign = _campaign(user, params)
+    if campaign is None:
+        raise NotFound("not_found", _("There is no such campaign."))
+    return len(selectors.ranking(campaign)[1])
+
+
 RANKING = ExportKind(
     name="campaign-ranking",
     title=lambda: _("Ranked table of the units"),
     permission="awards.manage",
     columns=_columns,
     rows=_rows,
+    count=_count,
 )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kepu.campaigns.models import Campaign
+from kepu.campaigns.services import participates
 from kepu.core.errors import DomainError, Forbidden
 from kepu.core.views import forbidden, staff_required
 from kepu.organisations import scoping
@@ -61,7 +62,8 @@ def summary_open(request, pk, unit):
     """Open the unit's summary for the campaign; a POST starts it as a draft."""
     organisation = scoping.organisations_for(request.user, "reports.submit").filter(pk=unit).first()
     campaign = Campaign.objects.filter(pk=pk).first()
-    if organisation is None or campaign is None:
+    # Only a campaign the unit takes part in: another tree's campaigns stay unseen (404).
+    if organisation is None or campaign is None or not participates(campaign, organisation):
         raise Http404
     existing = Summary.objects.filter(campaign=campaign, organisation=organisation).first()
     if existing is not None:

@@ -337,3 +337,18 @@ def test_the_ranking_export_is_registered_and_scoped(tree, campaign, published):
     assert rows[0][:2] == [1, tree.unit_a.name]
     assert len(kind.columns({"campaign": campaign.pk})) == 2 + 4 + 1
     assert list(kind.rows(tree.reporter_b, {"campaign": campaign.pk})) == []
+
+
+def test_the_ranking_export_refuses_a_campaign_out_of_scope_before_writing(tree, campaign):
+    import pytest
+
+    from kepu.core.errors import NotFound
+    from kepu.exports.registry import get
+
+    services.ensure_indicators(campaign, actor=tree.admin)
+    kind = get("campaign-ranking")
+    assert kind.count(tree.admin, {"campaign": campaign.pk}) >= 0
+    with pytest.raises(NotFound):
+        kind.count(tree.coordinator, {"campaign": campaign.pk})  # the county, not the organiser
+    with pytest.raises(NotFound):
+        kind.count(tree.admin, {"campaign": "nope"})

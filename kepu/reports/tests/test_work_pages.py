@@ -138,3 +138,25 @@ def test_the_overview_takes_a_fixed_number_of_queries(
         response = client.get(url("campaign-summaries", campaign.pk))
     assert response.status_code == 200
     assert "第4中学" in response.content.decode()
+
+
+def test_a_campaign_the_unit_does_not_take_part_in_is_404(client, tree, campaign):
+    from kepu.campaigns.services import create_campaign
+
+    now = timezone.now()
+    # A campaign of the province's other branch: unit A takes no part in it.
+    elsewhere = create_campaign(
+        actor=tree.admin,
+        organiser=tree.unit_b,
+        title="水务局内部宣传周",
+        slug="water-week",
+        theme="",
+        starts_on=now.date(),
+        ends_on=(now + dt.timedelta(days=5)).date(),
+        time_zone="Asia/Shanghai",
+    )
+    client.force_login(tree.reporter_a)
+    response = client.get(url("summary-open", elsewhere.pk, tree.unit_a.pk))
+    assert response.status_code == 404
+    assert "水务局内部宣传周" not in response.content.decode()
+    assert client.get(url("summary-open", campaign.pk, tree.unit_a.pk)).status_code == 200
