@@ -826,7 +826,7 @@ _CHECKIN_INSERT = sql.InsertFrom(CheckIn)
 _CHECKIN_AUDIT = sql.InsertFrom(
     AuditEntry,
     source="checkin",
-    computed={"object_id": f"CAST(checkin.{sql.quote('id')} AS varchar(64))"},
+    computed={"object_id": f"CAST({sql.column(CheckIn, 'id', 'checkin')} AS varchar(64))"},
 )
 
 
@@ -834,7 +834,7 @@ _CHECKIN_AUDIT = sql.InsertFrom(
 def _checkin_with_audit_sql() -> str:
     return (
         f"WITH checkin AS ({_CHECKIN_INSERT.sql}), audit AS ({_CHECKIN_AUDIT.sql}) "
-        f"SELECT {sql.quote('id')} FROM checkin"
+        f"SELECT {sql.column(CheckIn, 'id')} FROM checkin"
     )
 
 

@@ -4,8 +4,6 @@ Every page needs a membership (``staff_required``) and reads only through the sc
 and selectors; every change goes through one service in ``services``.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -118,7 +116,7 @@ def work_home(request):
         {
             "memberships": memberships,
             "counts": counts,
-            "campaigns": _my_campaigns(memberships, now),
+            "campaigns": _my_campaigns(memberships),
             "can_report": _can(user, "activities.report"),
             "can_review": _can(user, "activities.review"),
             "can_manage_campaigns": _can(user, "campaigns.manage"),
@@ -130,9 +128,10 @@ def work_home(request):
     )
 
 
-def _my_campaigns(memberships, now) -> list[Campaign]:
-    """Campaigns of the last months that concern the person's organisations: run by one of them,
-    by an organisation above them, or below them (their statistics, summaries, awards)."""
+def _my_campaigns(memberships) -> list[Campaign]:
+    """The latest campaigns that concern the person's organisations: run by one of them, by an
+    organisation above them, or below them (their statistics, summaries, awards). Past ones too:
+    results, summaries and commendations come after a campaign's last day."""
     paths = [m.organisation.path for m in memberships]
     if not paths:
         return []
@@ -140,9 +139,8 @@ def _my_campaigns(memberships, now) -> list[Campaign]:
     below = Q(pk__in=[])
     for path in paths:
         below |= Q(organiser__path__startswith=path)
-    since = (now - dt.timedelta(days=120)).date()
     return list(
-        Campaign.objects.filter(Q(organiser__path__in=above) | below, ends_on__gte=since)
+        Campaign.objects.filter(Q(organiser__path__in=above) | below)
         .select_related("organiser")
         .order_by("-starts_on", "title")[:20]
     )

@@ -93,10 +93,8 @@ def _public_commendation(campaign):
     from kepu.awards.models import Commendation
 
     return (
-        Commendation.objects.filter(
-            campaign=campaign,
-            status__in=[Commendation.Status.PUBLICISED, Commendation.Status.FINAL],
-        )
+        Commendation.objects.public()
+        .filter(campaign=campaign)
         .only("status", "objections_until")
         .first()
     )

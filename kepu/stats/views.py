@@ -1,7 +1,7 @@
 """The campaign statistics dashboard (workbench). Reads only: scoping, one selector, render."""
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -10,13 +10,6 @@ from kepu.organisations.models import Region
 
 from . import charts, selectors
 from .forms import DashboardFilterForm
-
-METRICS = (
-    ("activities", "Activities"),
-    ("participants", "Participants"),
-    ("checkins", "Check-ins"),
-    ("online_views", "Online views"),
-)
 
 
 def _link(campaign_pk: int, params: dict) -> str:
@@ -64,10 +57,7 @@ def campaign_dashboard(request, pk: int):
         for row in rows:
             row.link = _link(pk, {**params, **row.drill}) if row.drill else ""
     export = {**params, "kind": "campaign-statistics", "campaign": str(pk)}
-    try:
-        export_url = reverse("exports:export")
-    except NoReverseMatch:  # the exports app adds the route; until then no buttons
-        export_url = ""
+    export_url = reverse("exports:export")
     return render(
         request,
         "stats/work/dashboard.html",
