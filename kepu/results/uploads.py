@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kepu.core.errors import DomainError
@@ -108,7 +109,8 @@ def _unsupported(allowed: set[str]) -> DomainError:
         "video": _("videos (MP4, WebM)"),
         "document": _("documents (PDF)"),
     }
-    accepted = ", ".join(str(names[k]) for k in KINDS if k in allowed)
+    separator = pgettext("between the items of a list", ", ")  # 、 in Chinese
+    accepted = separator.join(str(names[k]) for k in KINDS if k in allowed)
     return DomainError(
         "unsupported_type",
         _("This type of file is not accepted. Accepted: %(accepted)s.") % {"accepted": accepted},
