@@ -445,7 +445,10 @@ def _take_place_at_once(registration: Registration, now: datetime) -> bool:
     if connection.vendor != "postgresql":
         return False
     params = [registration.activity_id, Status.PUBLISHED, True, now]
-    for status in (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED):
+    order = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+    if _looked_full.get(registration.activity_id):
+        order = order[::-1]
+    for status in order:
         registration.status = status
         values = params + _TICKET_INSERT.values(registration)
         # Inside a caller's transaction, a savepoint keeps a refused duplicate from aborting it.
@@ -454,9 +457,26 @@ def _take_place_at_once(registration: Registration, now: datetime) -> bool:
         if row is not None:
             _TICKET_INSERT.inserted(registration, row[-1])
             _ticket_activity(registration, row[:-1])
+            _remember_fullness(registration.activity)
             return True
     registration.status = Registration.Status.CONFIRMED
     return False
+
+
+# Whether each activity was full at this process's last sign-up for it: only the order in which
+# the two conditional statements are tried, never the decision (each re-checks the row it
+# locks). Once a popular activity has filled, every later sign-up in a burst would otherwise
+# try for a place first and take its place on the waiting list only in a second statement.
+_looked_full: dict[int, bool] = {}
+_LOOKED_FULL_KEPT = 4096
+
+
+def _remember_fullness(activity: Activity) -> None:
+    if len(_looked_full) >= _LOOKED_FULL_KEPT:
+        _looked_full.clear()
+    _looked_full[activity.pk] = (
+        activity.capacity is not None and activity.confirmed_count >= activity.capacity
+    )
 
 
 def _ticket_activity(registration: Registration, row: tuple) -> None:

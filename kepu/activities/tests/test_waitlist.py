@@ -35,6 +35,28 @@ def test_places_fill_then_the_waiting_list_grows_in_order(small):
     assert (small.confirmed_count, small.waitlist_count, small.places_left) == (2, 2, 0)
 
 
+def test_a_place_freed_after_the_activity_filled_goes_to_the_next_person(small):
+    # The process remembers the activity as full and tries the waiting list first; the
+    # statement re-checks the row, finds a free place and the sign-up is confirmed.
+    a, b, c = people(3)
+    first = sign_up(small, a)
+    sign_up(small, b)
+    services.cancel_registration(first, user=a)  # nobody waiting: a place is free again
+    assert sign_up(small, c).status == S.CONFIRMED
+    small.refresh_from_db()
+    assert (small.confirmed_count, small.waitlist_count) == (2, 0)
+
+
+def test_an_activity_that_filled_elsewhere_puts_the_next_person_on_the_waiting_list(small):
+    # Remembered as having places (another process took the last ones): waiting list anyway.
+    a, b, c = people(3)
+    sign_up(small, a)
+    Activity.objects.filter(pk=small.pk).update(confirmed_count=2)
+    assert sign_up(small, b).status == S.WAITLISTED
+    Activity.objects.filter(pk=small.pk).update(confirmed_count=1)
+    assert sign_up(small, c).status == S.CONFIRMED
+
+
 def test_a_person_cannot_sign_up_twice(small, tree):
     sign_up(small, tree.public)
     with pytest.raises(Conflict) as err:
