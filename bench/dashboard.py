@@ -153,7 +153,65 @@ def main() -> int:
         f"slowest: {slowest[0]:.1f} ms, {slowest[1]} viewer, campaign {slowest[2]}, "
         f"{slowest[3].as_params() or 'no filters'}, {slowest[4].totals.activities:,} activities"
     )
-    return 0 if p95 <= CEILING_MS else 1
+    page_ms = time_pages(combos)
+    pp95 = page_ms[min(len(page_ms) - 1, int(round(0.95 * len(page_ms))) - 1)]
+    print(
+        f"dashboard page (GET through every middleware and the template, signed in): "
+        f"p50 {statistics.median(page_ms):.1f} ms, p95 {pp95:.1f} ms, max {page_ms[-1]:.1f} ms"
+    )
+    ok = p95 <= CEILING_MS and pp95 <= CEILING_MS
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def time_pages(combos: list[tuple]) -> list[float]:
+    """The dashboard page of each combination, requested in-process through Django's whole
+    stack (middleware, view, template) by a signed-in person holding the viewer's role.
+
+    The people and memberships are written inside a transaction that is rolled back at the
+    end, so the data set is left as it was."""
+    from django.db import transaction
+    from django.test import Client
+    from django.urls import reverse
+
+    from kepu.accounts.models import User
+    from kepu.organisations import scoping
+    from kepu.organisations.models import Membership
+
+    timings = []
+    with transaction.atomic():
+        signed_in: dict[int, Client] = {}
+        for _level, viewer, _campaign, _f in combos:
+            if viewer.pk in signed_in:
+                continue
+            role, _path, organisation_id = scoping._memberships(viewer)[0]
+            user = User.objects.create_user(
+                phone=f"199{viewer.pk % 10**8:08d}", name=viewer.name, password=None
+            )
+            Membership.objects.create(user=user, organisation_id=organisation_id, role=role)
+            client = Client(HTTP_HOST=run.HOST, HTTP_X_FORWARDED_PROTO="https")
+            client.force_login(user)
+            signed_in[viewer.pk] = client
+        for i, (_level, viewer, campaign, f) in enumerate(combos):
+            url = reverse("stats:campaign-dashboard", kwargs={"pk": campaign.pk})
+            client = signed_in[viewer.pk]
+            started = time.perf_counter()
+            response = client.get(f"/zh-hans{url[url.index('/', 1):]}", f.as_params())
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(
+                    f"dashboard page answered {response.status_code}: {url} "
+                    f"{response.get('Location', '')}"
+                )
+            if i:  # the first request of the run warms the templates
+                timings.append((elapsed, _level, campaign.pk, f))
+        transaction.set_rollback(True)
+    slowest = max(timings, key=lambda t: t[0])
+    print(
+        f"slowest page: {slowest[0]:.1f} ms, {slowest[1]} viewer, campaign {slowest[2]}, "
+        f"{slowest[3].as_params() or 'no filters'}"
+    )
+    return sorted(t[0] for t in timings)
 
 
 if __name__ == "__main__":

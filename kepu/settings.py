@@ -130,10 +130,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["TEST"]["NAME"] = env("KEPU_TEST_DATABASE", "test_kepu")
     if env_bool("KEPU_DB_PREPARED", True):
-        # Server-side binding lets psycopg prepare the statements a connection runs repeatedly:
+        # Server-side binding lets the hot-path statements of kepu.core.sql be prepared:
         # PostgreSQL then skips parsing and planning them (about half its CPU on a sign-up).
+        # No other statement is prepared (prepare_threshold None; see kepu.core.sql._cursor).
         # KEPU_DB_PREPARED=0 turns it off, for a pooler that cannot keep prepared statements.
-        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
+        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True})
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
