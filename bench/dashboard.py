@@ -196,7 +196,7 @@ def time_pages(combos: list[tuple]) -> list[float]:
             url = reverse("stats:campaign-dashboard", kwargs={"pk": campaign.pk})
             client = signed_in[viewer.pk]
             started = time.perf_counter()
-            response = client.get(f"/zh-hans{url[url.index('/', 1):]}", f.as_params())
+            response = client.get(f"/zh-hans{url[url.index('/', 1) :]}", f.as_params())
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 raise SystemExit(
