@@ -48,6 +48,17 @@ def _no_lingering_test_connections(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    """Services called outside a request speak the active language; a request of an earlier
+    test in the same process may have left another one active. Every test starts in English
+    (tests of other languages override it, requests activate their own)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Pages, counters and codes cached by one test must not answer the next one.
     from django.core.cache import cache

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kepu.stats",
     "kepu.awards",
     "kepu.exports",
+    "kepu.quizzes",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,8 @@ KEPU_OTP_TTL_SECONDS = 300
 KEPU_LOGIN_LIMIT = (int(env("KEPU_LOGIN_LIMIT", "10")), 900)
 KEPU_OTP_SEND_LIMIT = (int(env("KEPU_OTP_SEND_LIMIT", "5")), 3600)
 KEPU_ADDRESS_LIMIT = (int(env("KEPU_ADDRESS_LIMIT", "60")), 900)
+# Quiz starts a minute from one address (a school or a company behind one address sends many).
+KEPU_QUIZ_START_ADDRESS_LIMIT = (int(env("KEPU_QUIZ_STARTS_PER_ADDRESS", "600")), 60)
 KEPU_CHECKIN_CODE_PERIOD = 60
 # Only behind a reverse proxy that sets X-Forwarded-For may the header name the client.
 KEPU_TRUST_X_FORWARDED_FOR = env_bool("KEPU_TRUST_X_FORWARDED_FOR")

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", include("kepu.stats.urls")),
     path("", include("kepu.awards.urls")),
     path("", include("kepu.exports.urls")),
+    path("", include("kepu.quizzes.urls")),
     path("django-admin/", admin.site.urls),
     prefix_default_language=True,
 )

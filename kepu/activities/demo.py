@@ -759,6 +759,7 @@ LOGINS = [
     ("reviewer", "reviewer of 沙坡头区科学技术局 (county)"),
     ("reporter", "reporter of 中卫市沙坡头区第十一小学 (unit)"),
     ("xx_admin", "administrator of 新乡市科学技术局 (city)"),
+    ("yz_admin", "administrator of 永州市科学技术协会 (city; the epidemic-knowledge quiz)"),
     ("vn_admin", "administrator of Sở Khoa học và Công nghệ (Vietnamese)"),
     ("public", "a member of the public"),
     ("elder", "a member of the public with elder mode on"),

@@ -11,6 +11,8 @@ from kepu.activities.api import router as activities_router
 from kepu.api import errors
 from kepu.campaigns.api import router as campaigns_router
 from kepu.core.middleware import CSP
+from kepu.quizzes.api import router as quizzes_router
+from kepu.quizzes.api import staff_router as quizzes_staff_router
 from kepu.stats.api import router as stats_router
 
 
@@ -53,6 +55,8 @@ api.add_router("", activities_router)
 api.add_router("/me", me_router)
 api.add_router("/staff", staff_router)
 api.add_router("/staff", stats_router)
+api.add_router("", quizzes_router)
+api.add_router("/staff", quizzes_staff_router)
 
 # Registered last: any other address under /api/v1/ answers a JSON 404, not the HTML page.
 fallback = Router()

@@ -232,9 +232,10 @@ def _row_data(cells: dict, lookups: _Lookups, unknown: Callable[[str, str], None
     return data
 
 
-def read_rows(upload, *, user, campaign: Campaign, organisation: Organisation):
-    """([(row number, create_activity fields)], [(row number, reason)]) for an uploaded file;
-    row 0 is the file as a whole."""
+def read_first_sheet(upload, read_sheet: Callable):
+    """``read_sheet(first worksheet)`` of an uploaded XLSX file, which gives ([(row number,
+    fields)], [(row number, reason)]); a file too large, not XLSX by its content or unreadable
+    is refused as a whole (row 0). Every bulk import of kepu reads its file through here."""
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         return [], [(0, _("The file is larger than 10 MB."))]
@@ -245,9 +246,15 @@ def read_rows(upload, *, user, campaign: Campaign, organisation: Organisation):
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         return [], [(0, _("The XLSX file cannot be read. Save it again from your spreadsheet."))]
     try:
-        return _read_sheet(workbook.worksheets[0], user, campaign, organisation)
+        return read_sheet(workbook.worksheets[0])
     finally:
         workbook.close()
+
+
+def read_rows(upload, *, user, campaign: Campaign, organisation: Organisation):
+    """([(row number, create_activity fields)], [(row number, reason)]) for an uploaded file;
+    row 0 is the file as a whole."""
+    return read_first_sheet(upload, lambda sheet: _read_sheet(sheet, user, campaign, organisation))
 
 
 def _read_sheet(sheet, user, campaign, organisation):

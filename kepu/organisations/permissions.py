@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "stats.view",
             "awards.manage",
             "awards.evaluate",
+            "quizzes.manage",
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "reports.review",
             "stats.view",
             "awards.manage",
+            "quizzes.manage",
         }
     ),
     Role.REPORTER: frozenset(

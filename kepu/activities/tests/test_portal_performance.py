@@ -188,8 +188,8 @@ def test_campaign_page_is_a_fixed_number_of_queries_without_a_count(
     client, campaign, many, django_assert_max_num_queries
 ):
     with CaptureQueriesContext(connection) as queries:
-        # campaign, page ids, cards, joint actions, child campaigns, commendation list
-        with django_assert_max_num_queries(6):
+        # campaign, page ids, cards, joint actions, child campaigns, commendation list, quizzes
+        with django_assert_max_num_queries(7):
             response = client.get(url("campaigns:campaign-detail", campaign.slug))
     assert no_count_over_activities(queries.captured_queries)
     assert len(response.context["activities"]) == PAGE_SIZE

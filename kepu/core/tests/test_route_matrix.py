@@ -39,6 +39,7 @@ REVIEW_SUMMARIES = {"admin"}  # reports.review where the campaign is organised
 STATS = {"reporter_a", "reporter_b", "reviewer", "admin"}  # stats.view, each on their subtree
 AWARDS = {"admin"}  # awards.manage where the campaign is organised
 EVALUATE = {"reviewer", "admin"}  # awards.evaluate
+QUIZZES = {"admin"}  # quizzes.manage where the quiz's organisation is (the city)
 TICKET = "<the ticket code of the public user>"
 
 # route name → (method, who passes, form data)
@@ -135,6 +136,31 @@ ACCESS: dict[str, tuple[str, set[str], dict]] = {
     "awards:objection-create": ("POST", EVERYONE, {}),
     "awards:certificate-verify": ("GET", EVERYONE, {}),
     "stats:campaign-dashboard": ("GET", STATS, {}),
+    # quizzes (the world's quiz: kepu.quizzes.tests.helpers; the attempt is the public user's)
+    "quizzes:work-question-list": ("GET", QUIZZES, {}),
+    "quizzes:work-question-create": ("GET", QUIZZES, {}),
+    "quizzes:work-question-edit": ("GET", QUIZZES, {}),
+    "quizzes:work-question-retire": ("POST", QUIZZES, {}),
+    "quizzes:work-question-import": ("GET", QUIZZES, {}),
+    "quizzes:work-question-template": ("GET", QUIZZES, {}),
+    "quizzes:work-question-export": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-list": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-create": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-detail": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-edit": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-publish": ("POST", QUIZZES, {}),
+    "quizzes:work-quiz-stats": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-suspicious": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-draw": ("GET", QUIZZES, {}),
+    "quizzes:work-quiz-draw-run": ("POST", QUIZZES, {}),
+    "quizzes:quiz-detail": ("GET", EVERYONE, {}),
+    "quizzes:attempt-start": ("POST", SIGNED_IN, {}),
+    "quizzes:quiz-leaderboard": ("GET", EVERYONE, {}),
+    "quizzes:quiz-draw": ("GET", EVERYONE, {}),
+    "quizzes:attempt-take": ("GET", OWNER, {}),
+    "quizzes:attempt-save": ("POST", OWNER, {}),
+    "quizzes:attempt-submit": ("POST", OWNER, {}),
+    "quizzes:attempt-result": ("GET", OWNER, {}),
 }
 
 # Patterns that are not application routes of their own: the Django admin (superusers only,
@@ -160,6 +186,16 @@ API_ACCESS: dict[str, tuple[set[str], dict]] = {
     "GET /api/v1/staff/activities/{activity_id}/registrations": (VIEW_A, {}),
     "POST /api/v1/staff/activities/{activity_id}/checkins": (CHECKIN_A, {"code": TICKET}),
     "GET /api/v1/staff/campaigns/{campaign_id}/statistics": (STATS, {}),
+    "GET /api/v1/quizzes/{quiz_id}": (EVERYONE, {}),
+    "POST /api/v1/quizzes/{quiz_id}/attempts": (SIGNED_IN, {}),
+    "GET /api/v1/quizzes/{quiz_id}/leaderboard": (EVERYONE, {}),
+    "GET /api/v1/quizzes/{quiz_id}/draw": (EVERYONE, {}),
+    "GET /api/v1/quiz-attempts/{attempt_id}": (OWNER, {}),
+    "PUT /api/v1/quiz-attempts/{attempt_id}/answers": (OWNER, {"answers": {}}),
+    "POST /api/v1/quiz-attempts/{attempt_id}/submit": (OWNER, {}),
+    "GET /api/v1/quiz-attempts/{attempt_id}/result": (OWNER, {}),
+    "GET /api/v1/staff/campaigns/{campaign_id}/quizzes": (QUIZZES, {}),
+    "GET /api/v1/staff/quizzes/{quiz_id}/statistics": (QUIZZES, {}),
 }
 
 
@@ -259,6 +295,10 @@ for _name in ("exports:job-detail", "exports:job-download"):
     from kepu.exports.tests.helpers import matrix_kwargs as exports_kwargs
 
     KWARGS[_name] = exports_kwargs(_name)
+for _name in [n for n in ACCESS if n.startswith("quizzes:")]:
+    from kepu.quizzes.tests.helpers import matrix_kwargs as quizzes_kwargs
+
+    KWARGS[_name] = quizzes_kwargs(_name)
 for _name in ("results:work-result-remove", "results:item-file", "results:item-thumbnail"):
     from kepu.results.tests.helpers import matrix_kwargs as results_kwargs
 
@@ -339,6 +379,11 @@ def _api_path(operation: str, world) -> tuple[str, str]:
         .replace("{slug}", world.campaign.slug)
         .replace("{campaign_id}", str(world.campaign.pk))
     )
+    if "{quiz_id}" in path or "{attempt_id}" in path:
+        from kepu.quizzes.tests.helpers import api_values
+
+        for placeholder, value in api_values(world).items():
+            path = path.replace(placeholder, value)
     return method, path
 
 

@@ -1,0 +1,230 @@
+"""Leaderboards: Redis sorted sets when settings.REDIS_URL is set, the database otherwise.
+
+Order: score (higher first), then time taken (shorter first), then submission time (earlier
+first), then the person's id. Both stores order by the same number, ``sort_key`` (lower is
+better), computed here from the three keys:
+
+    sort_key = (100 - score) · 2^46  +  min(deciseconds taken, 2^20 - 1) · 2^26
+               +  min(seconds from the quiz's opening to the submission, 2^26 - 1)
+
+which stays below 2^53, so a Redis score (a double) holds it exactly. Time taken counts in
+tenths of a second up to 29 hours, the submission in seconds up to two years after opening;
+the database's rows carry the same number, so both give exactly the same order. Members are the
+person's id zero-padded to 12 digits: Redis breaks ties lexicographically, which is then the
+numeric order the database uses.
+
+Writes to Redis happen after the database row is written. If Redis cannot be reached the quiz
+goes on on the database alone: the quiz is marked ``leaderboard_stale`` and the next read
+through Redis rebuilds the sets from the database first (``rebuild``), so the leaderboard
+catches up.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.db.models import Q
+
+from .models import Best, Quiz
+
+logger = logging.getLogger(__name__)
+
+SCORE_SHIFT = 2**46
+DURATION_SHIFT = 2**26
+MAX_DECISECONDS = 2**20 - 1
+MAX_SECONDS = 2**26 - 1
+# After a failed Redis call the leaderboards leave Redis alone this long.
+DOWN_SECONDS = 5
+_down_until = 0.0
+
+
+def sort_key(*, score: int, duration_ms: int, submitted_seconds: int) -> int:
+    deciseconds = min(max(duration_ms, 0) // 100, MAX_DECISECONDS)
+    seconds = min(max(submitted_seconds, 0), MAX_SECONDS)
+    return (100 - score) * SCORE_SHIFT + deciseconds * DURATION_SHIFT + seconds
+
+
+def member(user_id: int) -> str:
+    return f"{user_id:012d}"
+
+
+# --- Redis -----------------------------------------------------------------------------------
+
+
+@cache
+def _client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+
+def client():
+    """The Redis client, or None when Redis is not configured or was just found down."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url or time.monotonic() < _down_until:
+        return None
+    return _client(url)
+
+
+def _down(exc: Exception) -> None:
+    global _down_until
+    _down_until = time.monotonic() + DOWN_SECONDS
+    logger.warning("leaderboard store unavailable: %s", exc)
+
+
+def reset_down() -> None:
+    global _down_until
+    _down_until = 0.0
+
+
+def prefix() -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX') or 'kepu'}:quiz"
+
+
+def key(quiz_id: int, scope: str = "all", ident: int | None = None) -> str:
+    if scope == "region":
+        return f"{prefix()}:{quiz_id}:lb:r:{ident}"
+    if scope == "organisation":
+        return f"{prefix()}:{quiz_id}:lb:o:{ident}"
+    return f"{prefix()}:{quiz_id}:lb"
+
+
+def _keys_of(quiz_id: int, region_id, organisation_id) -> list[str]:
+    keys = [key(quiz_id)]
+    if region_id:
+        keys.append(key(quiz_id, "region", region_id))
+    if organisation_id:
+        keys.append(key(quiz_id, "organisation", organisation_id))
+    return keys
+
+
+def record(best: Best, *, previous: tuple | None = None) -> int | None:
+    """Put ``best`` in the sorted sets (only lowering a member's key) and return the person's
+    overall rank, in one round trip. ``previous`` is the (region id, organisation id) of the
+    row before, whose sets lose the member when they changed. None when Redis is not used or
+    unreachable (then the quiz is marked stale)."""
+    redis = client()
+    if redis is None:
+        if getattr(settings, "REDIS_URL", ""):
+            mark_stale(best.quiz_id)
+        return None
+    who = member(best.user_id)
+    try:
+        pipe = redis.pipeline(transaction=False)
+        if previous and previous != (best.region_id, best.organisation_id):
+            for old in _keys_of(best.quiz_id, *previous)[1:]:
+                pipe.zrem(old, who)
+        for k in _keys_of(best.quiz_id, best.region_id, best.organisation_id):
+            pipe.zadd(k, {who: best.sort_key}, lt=True)
+        pipe.zrank(key(best.quiz_id), who)
+        rank = pipe.execute()[-1]
+    except Exception as exc:  # noqa: BLE001 - any Redis failure: the database carries on
+        _down(exc)
+        mark_stale(best.quiz_id)
+        return None
+    return None if rank is None else int(rank) + 1
+
+
+def mark_stale(quiz_id: int) -> None:
+    Quiz.objects.filter(pk=quiz_id, leaderboard_stale=False).update(leaderboard_stale=True)
+
+
+def rebuild(quiz: Quiz) -> bool:
+    """Rebuild the quiz's sorted sets from the database; True when done."""
+    redis = client()
+    if redis is None:
+        return False
+    Quiz.objects.filter(pk=quiz.pk).update(leaderboard_stale=False)
+    try:
+        existing = list(redis.scan_iter(match=f"{key(quiz.pk)}*", count=500))
+        pipe = redis.pipeline(transaction=True)
+        if existing:
+            pipe.delete(*existing)
+        rows = Best.objects.filter(quiz=quiz).values_list(
+            "user_id", "sort_key", "region_id", "organisation_id"
+        )
+        for n, (user_id, sk, region_id, organisation_id) in enumerate(rows.iterator(), 1):
+            for k in _keys_of(quiz.pk, region_id, organisation_id):
+                pipe.zadd(k, {member(user_id): sk})
+            if n % 5000 == 0:
+                pipe.execute()
+                pipe = redis.pipeline(transaction=True)
+        pipe.execute()
+    except Exception as exc:  # noqa: BLE001
+        _down(exc)
+        mark_stale(quiz.pk)
+        return False
+    quiz.leaderboard_stale = False
+    return True
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    rank: int
+    user_id: int
+    score: int
+    duration_ms: int
+    name: str = ""
+    region: str = ""
+    organisation: str = ""
+
+
+def _scope_q(scope: str, ident: int | None) -> Q:
+    if scope == "region":
+        return Q(region_id=ident)
+    if scope == "organisation":
+        return Q(organisation_id=ident)
+    return Q()
+
+
+def _bests(quiz: Quiz, scope: str, ident: int | None):
+    return Best.objects.filter(_scope_q(scope, ident), quiz=quiz)
+
+
+def top_user_ids(
+    quiz: Quiz, *, scope: str = "all", ident: int | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[int], str]:
+    """The person ids of one page of the leaderboard, best first, and where they came from
+    ("redis" or "database")."""
+    redis = client()
+    if redis is not None:
+        if quiz.leaderboard_stale and not rebuild(quiz):
+            redis = None
+    if redis is not None:
+        try:
+            members = redis.zrange(key(quiz.pk, scope, ident), offset, offset + limit - 1)
+            return [int(m) for m in members], "redis"
+        except Exception as exc:  # noqa: BLE001
+            _down(exc)
+    ids = (
+        _bests(quiz, scope, ident)
+        .order_by("sort_key", "user_id")
+        .values_list("user_id", flat=True)[offset : offset + limit]
+    )
+    return list(ids), "database"
+
+
+def rank_of(quiz: Quiz, user_id: int, *, scope: str = "all", ident: int | None = None):
+    """The person's rank (1 = first) on a leaderboard, or None when not on it."""
+    redis = client()
+    if redis is not None and not quiz.leaderboard_stale:
+        try:
+            rank = redis.zrank(key(quiz.pk, scope, ident), member(user_id))
+            return None if rank is None else int(rank) + 1
+        except Exception as exc:  # noqa: BLE001
+            _down(exc)
+    mine = _bests(quiz, scope, ident).filter(user_id=user_id).values_list("sort_key", flat=True)
+    mine = list(mine)
+    if not mine:
+        return None
+    ahead = (
+        _bests(quiz, scope, ident)
+        .filter(Q(sort_key__lt=mine[0]) | Q(sort_key=mine[0], user_id__lt=user_id))
+        .count()
+    )
+    return ahead + 1

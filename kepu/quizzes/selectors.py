@@ -1,0 +1,405 @@
+"""Reads shared by the quiz pages, the API and the exports."""
+
+import datetime as dt
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+from django.http import Http404
+from django.utils import timezone
+
+from kepu.accounts.models import User
+from kepu.campaigns.models import Campaign
+from kepu.core.text import mask_phone
+from kepu.organisations import scoping
+from kepu.organisations.models import Organisation, Region
+
+from . import leaderboard
+from .models import Attempt, Best, PrizeDraw, Question, Quiz
+
+PERM = "quizzes.manage"
+LETTERS = "ABCDEFGH"
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳小明 → 欧***, Nguyễn Văn An → N*** A**: enough to recognise oneself."""
+    name = (name or "").strip()
+    if not name:
+        return "***"
+    if " " in name:
+        parts = name.split()
+        return " ".join(p[0] + "*" * min(len(p) - 1, 3) for p in (parts[0], parts[-1]))
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+# --- Staff --------------------------------------------------------------------------------------
+
+
+def questions_for(user, *, q: str = "", topic: str = "", language: str = "", retired=False):
+    questions = Question.objects.for_user(user, PERM).select_related("organisation")
+    if not retired:
+        questions = questions.filter(is_retired=False)
+    if q:
+        questions = questions.filter(stem__icontains=q.strip()[:100])
+    if topic:
+        questions = questions.filter(topic=topic)
+    if language:
+        questions = questions.filter(language=language)
+    return questions.order_by("organisation__path", "topic", "id")
+
+
+def topics_for(user) -> list[str]:
+    return list(
+        Question.objects.for_user(user, PERM)
+        .exclude(topic="")
+        .order_by("topic")
+        .values_list("topic", flat=True)
+        .distinct()
+    )
+
+
+def managed_question_or_404(user, pk: int) -> Question:
+    return scoping.get_for_user_or_404(
+        Question.objects.select_related("organisation"), user, PERM, pk=pk
+    )
+
+
+def managed_campaign_or_404(user, pk: int) -> Campaign:
+    """A campaign whose organiser is inside, or above, the person's quizzes.manage subtrees."""
+    try:
+        campaign = Campaign.objects.select_related("organiser").get(pk=pk)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+    paths = scoping.granted_paths(user, PERM)
+    path = campaign.organiser.path
+    if not any(path.startswith(p) or p.startswith(path) for p in paths):
+        raise Http404
+    return campaign
+
+
+def quizzes_of(user, campaign: Campaign):
+    return (
+        Quiz.objects.for_user(user, PERM)
+        .filter(campaign=campaign)
+        .select_related("organisation")
+        .annotate(participants=Count("bests", distinct=True))
+        .order_by("-opens_at", "id")
+    )
+
+
+def managed_quiz_or_404(user, pk: int) -> Quiz:
+    return scoping.get_for_user_or_404(
+        Quiz.objects.select_related("campaign", "organisation"), user, PERM, pk=pk
+    )
+
+
+def organisations_for(user):
+    return scoping.organisations_for(user, PERM).order_by("path")
+
+
+# --- The public ---------------------------------------------------------------------------------
+
+
+def public_quiz_or_404(pk: int) -> Quiz:
+    try:
+        return Quiz.objects.public().select_related("campaign", "organisation").get(pk=pk)
+    except (Quiz.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def public_quizzes_of(campaign: Campaign) -> list[Quiz]:
+    return list(Quiz.objects.public().filter(campaign=campaign).order_by("opens_at", "id"))
+
+
+def own_attempt_or_404(user, public_id) -> Attempt:
+    """The person's own attempt; someone else's, or a made-up id, is simply not found."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    try:
+        public_id = uuid.UUID(str(public_id))
+        return Attempt.objects.select_related("quiz__campaign").get(public_id=public_id, user=user)
+    except (Attempt.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def region_choices(quiz: Quiz):
+    """Regions a participant picks from: the eligible ones and below, or those under the
+    organiser's region."""
+    eligible = list(quiz.eligible_regions.all())
+    if eligible:
+        return Region.objects.filter(scoping.subtree_q([r.path for r in eligible], "")).order_by(
+            "path"
+        )
+    if quiz.organisation.region_id:
+        root = quiz.organisation.region
+        return Region.objects.filter(path__startswith=root.path).order_by("path")
+    return Region.objects.order_by("path")[:500]
+
+
+def organisation_choices(quiz: Quiz):
+    eligible = list(quiz.eligible_organisations.all())
+    roots = [o.path for o in eligible] or [quiz.organisation.path]
+    return Organisation.objects.filter(scoping.subtree_q(roots, "")).order_by("path")[:500]
+
+
+# Questions in papers never change (an edit writes a new question): their text can be kept in
+# this process's memory.
+_TEXTS: dict[int, dict] = {}
+
+
+def question_texts(ids: list[int]) -> dict[int, dict]:
+    found = {qid: _TEXTS[qid] for qid in ids if qid in _TEXTS}
+    missing = [qid for qid in ids if qid not in found]
+    if missing:
+        if len(_TEXTS) > 50_000:
+            _TEXTS.clear()
+        rows = Question.objects.filter(pk__in=missing).values(
+            "pk", "stem", "kind", "options", "correct", "explanation", "is_locked"
+        )
+        for row in rows:
+            text = {
+                "stem": row["stem"],
+                "kind": row["kind"],
+                "options": {o["id"]: o["text"] for o in row["options"]},
+                "correct": list(row["correct"]),
+                "explanation": row["explanation"],
+            }
+            found[row["pk"]] = text
+            if row["is_locked"]:
+                _TEXTS[row["pk"]] = text
+    return found
+
+
+@dataclass
+class PaperQuestion:
+    id: int
+    number: int
+    stem: str
+    kind: str
+    multiple: bool
+    options: list[dict]  # {"id", "label", "text", "chosen"}
+    answered: bool
+    correct: list[str] = field(default_factory=list)  # only after submitting, when allowed
+    explanation: str = ""
+    is_right: bool | None = None
+
+
+def paper(attempt: Attempt, *, reveal: bool = False) -> list[PaperQuestion]:
+    """The attempt's questions in its order, options in its order, with the answers chosen.
+    The correct answers and explanations are filled only with ``reveal`` (after submitting,
+    when the quiz shows them): callers must never pass it before."""
+    texts = question_texts(attempt.question_ids())
+    out = []
+    for number, (qid, option_ids, multiple) in enumerate(attempt.paper, start=1):
+        text = texts.get(int(qid), {"stem": "", "kind": "", "options": {}, "correct": []})
+        chosen = set(attempt.answers.get(str(qid)) or [])
+        item = PaperQuestion(
+            id=int(qid),
+            number=number,
+            stem=text["stem"],
+            kind=text["kind"],
+            multiple=bool(multiple),
+            options=[
+                {
+                    "id": oid,
+                    "label": LETTERS[i],
+                    "text": text["options"].get(oid, ""),
+                    "chosen": oid in chosen,
+                }
+                for i, oid in enumerate(option_ids)
+            ],
+            answered=bool(chosen),
+        )
+        if reveal:
+            item.correct = list(text["correct"])
+            item.explanation = text.get("explanation", "")
+            item.is_right = bool(chosen) and sorted(chosen) == sorted(item.correct)
+            for option in item.options:
+                option["correct"] = option["id"] in item.correct
+        out.append(item)
+    return out
+
+
+def may_reveal(attempt: Attempt) -> bool:
+    return attempt.is_submitted and attempt.quiz.show_answers
+
+
+def seconds_left(attempt: Attempt, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return max(int((attempt.deadline_at - now).total_seconds()), 0)
+
+
+def attempts_of(user, quiz: Quiz) -> list[Attempt]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-started_at"))
+
+
+# --- Leaderboards -------------------------------------------------------------------------------
+
+
+def leaderboard_rows(
+    quiz: Quiz, *, scope: str = "all", ident: int | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[leaderboard.Row], str]:
+    """One page of a leaderboard with masked names (two queries: ids, then their rows)."""
+    ids, source = leaderboard.top_user_ids(
+        quiz, scope=scope, ident=ident, limit=limit, offset=offset
+    )
+    bests = {
+        b.user_id: b
+        for b in Best.objects.filter(quiz=quiz, user_id__in=ids).select_related(
+            "user", "region", "organisation"
+        )
+    }
+    rows = []
+    for position, user_id in enumerate(ids, start=offset + 1):
+        best = bests.get(user_id)
+        if best is None:
+            continue
+        rows.append(
+            leaderboard.Row(
+                rank=position,
+                user_id=user_id,
+                score=best.score,
+                duration_ms=best.duration_ms,
+                name=mask_name(best.user.name),
+                region=best.region.name if best.region_id else "",
+                organisation=best.organisation.name if best.organisation_id else "",
+            )
+        )
+    return rows, source
+
+
+def leaderboard_scopes(quiz: Quiz) -> tuple[list[Region], list[Organisation]]:
+    """Regions and organisations that have a leaderboard (someone of them took part)."""
+    regions = Region.objects.filter(
+        pk__in=Best.objects.filter(quiz=quiz).values("region_id")
+    ).order_by("path")
+    organisations = Organisation.objects.filter(
+        pk__in=Best.objects.filter(quiz=quiz).values("organisation_id")
+    ).order_by("path")
+    return list(regions), list(organisations)
+
+
+# --- Prize draw ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Winner:
+    entry: int
+    name: str
+    phone: str
+
+
+def winners(prize_draw: PrizeDraw) -> list[Winner]:
+    """The winners in the order drawn, names and phone numbers masked."""
+    if not prize_draw.is_drawn:
+        return []
+    bests = {b.pk: b for b in Best.objects.filter(pk__in=prize_draw.winners).select_related("user")}
+    out = []
+    for entry in prize_draw.winners:
+        best = bests.get(entry)
+        user = best.user if best else User(name="")
+        out.append(Winner(entry=entry, name=mask_name(user.name), phone=mask_phone(user.phone)))
+    return out
+
+
+def prize_draw_of(quiz: Quiz) -> PrizeDraw | None:
+    return PrizeDraw.objects.filter(quiz=quiz).first()
+
+
+# --- Statistics and abuse -----------------------------------------------------------------------
+
+
+@dataclass
+class Participation:
+    attempts: int = 0
+    people: int = 0
+    submitted: int = 0
+    passed: int = 0
+    by_region: list[tuple[str, int, int]] = field(default_factory=list)  # name, attempts, people
+    by_day: list[tuple[dt.date, int, int]] = field(default_factory=list)
+
+
+def participation(quiz: Quiz) -> Participation:
+    """Attempts and people overall, by region and by day (in the campaign's time zone)."""
+    attempts = Attempt.objects.filter(quiz=quiz)
+    out = Participation()
+    totals = attempts.aggregate(n=Count("id"), people=Count("user", distinct=True))
+    out.attempts, out.people = totals["n"], totals["people"]
+    out.submitted = attempts.filter(submitted_at__isnull=False).count()
+    out.passed = Best.objects.filter(quiz=quiz, score__gte=quiz.pass_mark).count()
+    regions = (
+        attempts.values("region__name")
+        .annotate(n=Count("id"), people=Count("user", distinct=True))
+        .order_by("-n", "region__name")
+    )
+    out.by_region = [(r["region__name"] or "—", r["n"], r["people"]) for r in regions]
+    days: dict[dt.date, list] = defaultdict(lambda: [0, set()])
+    tz = quiz.campaign.tz
+    for started, user_id in attempts.values_list("started_at", "user_id").iterator(chunk_size=5000):
+        day = timezone.localtime(started, tz).date()
+        days[day][0] += 1
+        days[day][1].add(user_id)
+    out.by_day = [(day, n, len(people)) for day, (n, people) in sorted(days.items())]
+    return out
+
+
+def fast_seconds(quiz: Quiz) -> int:
+    per_question = getattr(settings, "KEPU_QUIZ_FAST_SECONDS_PER_QUESTION", 2)
+    return per_question * quiz.question_count
+
+
+@dataclass
+class Suspicious:
+    fast: list[Attempt]
+    shared_answers: list[tuple[str, int, list[str]]]  # fingerprint, accounts, masked names
+    bursts: list[tuple[str, dt.datetime, int]]  # address, hour, attempts started
+
+
+def suspicious(quiz: Quiz, *, limit: int = 100) -> Suspicious:
+    """Attempts an organiser should look at: submitted implausibly fast with a good score, the
+    same answers (not all correct) from several accounts, many attempts from one address within
+    an hour."""
+    submitted = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
+    fast = list(
+        submitted.filter(duration_ms__lt=fast_seconds(quiz) * 1000, score__gte=quiz.pass_mark)
+        .select_related("user")
+        .order_by("duration_ms")[:limit]
+    )
+    min_accounts = getattr(settings, "KEPU_QUIZ_SHARED_ANSWERS_ACCOUNTS", 3)
+    groups = (
+        submitted.filter(score__lt=100)
+        .values("fingerprint")
+        .annotate(accounts=Count("user", distinct=True))
+        .filter(accounts__gte=min_accounts)
+        .order_by("-accounts")[:limit]
+    )
+    groups = list(groups)
+    names = defaultdict(list)
+    for fingerprint, name in submitted.filter(
+        fingerprint__in=[g["fingerprint"] for g in groups]
+    ).values_list("fingerprint", "user__name"):
+        names[fingerprint].append(mask_name(name))
+    shared = [(g["fingerprint"], g["accounts"], names[g["fingerprint"]][:20]) for g in groups]
+    burst_limit = getattr(settings, "KEPU_QUIZ_BURST_ATTEMPTS", 30)
+    hours: Counter = Counter()
+    rows = (
+        Attempt.objects.filter(quiz=quiz).exclude(address="").values_list("address", "started_at")
+    )
+    for address, started in rows.iterator(chunk_size=5000):
+        hours[(address, started.replace(minute=0, second=0, microsecond=0))] += 1
+    bursts = sorted(
+        ((a, h, n) for (a, h), n in hours.items() if n >= burst_limit),
+        key=lambda item: -item[2],
+    )[:limit]
+    return Suspicious(fast=fast, shared_answers=shared, bursts=bursts)
+
+
+def results_summary(quiz: Quiz) -> dict:
+    agg = Best.objects.filter(quiz=quiz).aggregate(
+        best=Max("score"), worst=Min("score"), people=Count("id")
+    )
+    return agg

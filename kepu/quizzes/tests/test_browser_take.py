@@ -1,0 +1,49 @@
+"""End to end in headless Chromium on a phone-sized screen: sign in, start the quiz, answer
+(autosaved by the page's script), submit, and read the score and rank."""
+
+import pytest
+
+from conftest import PASSWORD
+from kepu.quizzes.models import Attempt
+
+from .helpers import bank, open_quiz, right_answers
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_a_participant_takes_the_quiz_on_a_phone(live_server, browser, tree, campaign):
+    bank(tree, count=8)
+    quiz = open_quiz(tree, campaign, question_count=3)
+    context = browser.new_context(viewport={"width": 375, "height": 667}, locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/en/accounts/login/?next=/en/quizzes/{quiz.pk}/")
+    page.get_by_label("Phone number or e-mail").fill(tree.public.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main form").get_by_role("button", name="Sign in").click()
+    page.get_by_label("Your region").select_option(label="沙坡头区")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url("**/quizzes/attempts/**")
+    attempt = Attempt.objects.get(user=tree.public)
+    keys = right_answers(attempt)
+    assert "解析" not in page.content()
+    for number, (qid, _options, _multiple) in enumerate(attempt.paper, start=1):
+        assert page.get_by_text(f"Question {number} of 3").is_visible()
+        for option_id in keys[str(qid)]:
+            box = page.locator(f'input[name="q{qid}"][value="{option_id}"]')
+            box.check()
+        page.wait_for_timeout(300)  # the autosave request
+        if number < 3:
+            page.get_by_role("button", name="Save and next").click()
+    attempt.refresh_from_db()
+    assert len(attempt.answers) == 3
+    assert page.locator("[data-timer-text]").inner_text().count(":") == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the taking page scrolls sideways on a phone"
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_url("**/result/")
+    assert page.locator(".quiz-score-number").inner_text() == "100"
+    assert page.get_by_text("Your rank: 1").is_visible()
+    assert errors == []
+    context.close()

@@ -1,0 +1,46 @@
+"""The one-attempt rule under real concurrency: separate threads, separate connections."""
+
+import pytest
+from django.db import connection
+
+from kepu.activities.tests.test_concurrency import run_all
+from kepu.quizzes import taking
+from kepu.quizzes.models import Attempt
+
+from .helpers import bank, open_quiz
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("concurrency")]
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def quiz(tree, campaign):
+    bank(tree, count=8)
+    return open_quiz(tree, campaign)
+
+
+def starts(quiz, user, n=12):
+    return [(lambda: taking.start_attempt(quiz, user=user)) for _ in range(n)]
+
+
+def test_twelve_parallel_starts_of_a_once_quiz_make_exactly_one_attempt(quiz, tree, settings):
+    settings.KEPU_QUIZ_START_LIMIT = (100, 60)
+    results, errors = run_all(starts(quiz, tree.public))
+    assert Attempt.objects.filter(quiz=quiz, user=tree.public).count() == 1
+    # Each call either made the attempt, resumed it, or lost the race with a clear code.
+    assert len(results) + len(errors) == 12
+    assert set(errors) <= {"no_attempts_left"}
+    assert sum(1 for _attempt, resumed in results if not resumed) == 1
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="SQLite serialises every write transaction (BEGIN IMMEDIATE), so the race cannot "
+    "happen there; the control run needs PostgreSQL",
+)
+def test_control_without_the_unique_slot_the_race_makes_several_attempts(quiz, tree, settings):
+    settings.KEPU_QUIZ_ATTEMPT_CONSTRAINT = False
+    settings.KEPU_QUIZ_START_LIMIT = (100, 60)
+    run_all(starts(quiz, tree.public, n=20))
+    assert Attempt.objects.filter(quiz=quiz, user=tree.public).count() > 1
