@@ -17,7 +17,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kepu.accounts.models import User
 from kepu.campaigns.models import Campaign, Phase
@@ -284,7 +284,7 @@ def return_activity(activity: Activity, *, actor: User, reason: str) -> Activity
     if activity.created_by_id:
         notify(
             activity.created_by,
-            _lazy("Your activity “%(title)s” was returned: %(reason)s"),
+            gettext_lazy("Your activity “%(title)s” was returned: %(reason)s"),
             {"title": activity.title, "reason": reason},
             url=reverse("activities:work-activity-detail", args=[activity.pk]),
         )
@@ -350,7 +350,7 @@ def cancel_activity(activity: Activity, *, actor: User, reason: str) -> Activity
     for registration in activity.registrations.active().select_related("user"):
         notify(
             registration.user,
-            _lazy("“%(title)s” has been cancelled: %(reason)s"),
+            gettext_lazy("“%(title)s” has been cancelled: %(reason)s"),
             {"title": activity.title, "reason": reason},
             url=reverse("activities:activity-detail", args=[activity.pk]),
         )
@@ -688,7 +688,7 @@ def _promote_waitlisted(activity: Activity) -> list[Registration]:
         registration.save(update_fields=["status", "promoted_at", "updated_at"])
         notify(
             registration.user,
-            _lazy("A place has become free: you are now confirmed for “%(title)s”."),
+            gettext_lazy("A place has become free: you are now confirmed for “%(title)s”."),
             {"title": activity.title},
             url=reverse("activities:ticket-detail", args=[registration.ticket_code]),
         )

@@ -6,6 +6,7 @@ class AwardsConfig(AppConfig):
     name = "kepu.awards"
     label = "awards"
     verbose_name = _("Evaluation and commendation")
+    demo = "kepu.awards.demo.build_awards_demo"  # called by manage.py seed_demo
 
     def ready(self) -> None:
         from kepu.exports.registry import register

@@ -1,6 +1,7 @@
 """Campaign services: creating campaigns and their children, joint actions, deadlines."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -252,6 +253,45 @@ def effective_deadline(campaign: Campaign, phase: str) -> datetime | None:
     return None
 
 
+@dataclass(frozen=True)
+class PhaseState:
+    """Where a phase stands for one organisation: its deadline (in the campaign's time zone,
+    or None), whether items are accepted now, and whether they would be marked late."""
+
+    deadline: datetime | None
+    open: bool
+    late: bool
+    reopened_until: datetime | None = None
+
+
+def phase_state(
+    campaign: Campaign, phase: str, *, organisation: Organisation, now: datetime | None = None
+) -> PhaseState:
+    """The phase's state for ``organisation``: open until the deadline, then closed unless the
+    organiser reopened it for everyone or for an organisation that contains ``organisation``
+    (open, and late). Pages show it before anyone fills in a form."""
+    now = now or timezone.now()
+    deadline = effective_deadline(campaign, phase)
+    local = timezone.localtime(deadline, campaign.tz) if deadline else None
+    if deadline is None or now <= deadline:
+        return PhaseState(local, open=True, late=False)
+    reopenings = DeadlineReopening.objects.filter(
+        campaign__in=[campaign.pk, *campaign.ancestor_ids()], phase=phase, until__gte=now
+    ).select_related("organisation")
+    for reopening in reopenings:
+        if reopening.organisation is None or organisation.is_within(reopening.organisation):
+            until = timezone.localtime(reopening.until, campaign.tz)
+            return PhaseState(local, open=True, late=True, reopened_until=until)
+    return PhaseState(local, open=False, late=True)
+
+
+def deadline_passed_message(campaign: Campaign, phase: str, deadline: datetime) -> str:
+    local = timezone.localtime(deadline, campaign.tz)
+    return _(
+        "The deadline for %(phase)s, %(when)s, has passed. Ask the organiser to reopen it."
+    ) % {"phase": Phase(phase).label, "when": date_format(local, "DATETIME_FORMAT")}
+
+
 def check_phase_open(
     campaign: Campaign, phase: str, *, organisation: Organisation, now: datetime | None = None
 ) -> bool:
@@ -260,22 +300,12 @@ def check_phase_open(
     Raises DomainError("deadline_passed") after the deadline unless the organiser reopened
     the phase for everyone or for an organisation that contains ``organisation``.
     """
-    now = now or timezone.now()
-    deadline = effective_deadline(campaign, phase)
-    if deadline is None or now <= deadline:
-        return False
-    reopenings = DeadlineReopening.objects.filter(
-        campaign__in=[campaign.pk, *campaign.ancestor_ids()], phase=phase, until__gte=now
-    ).select_related("organisation")
-    for reopening in reopenings:
-        if reopening.organisation is None or organisation.is_within(reopening.organisation):
-            return True
-    local = timezone.localtime(deadline, campaign.tz)
-    raise DomainError(
-        "deadline_passed",
-        _("The deadline for %(phase)s passed on %(when)s. Ask the organiser to reopen it.")
-        % {"phase": Phase(phase).label, "when": date_format(local, "DATETIME_FORMAT")},
-    )
+    state = phase_state(campaign, phase, organisation=organisation, now=now)
+    if not state.open:
+        raise DomainError(
+            "deadline_passed", deadline_passed_message(campaign, phase, state.deadline)
+        )
+    return state.late
 
 
 def participates(campaign: Campaign, organisation: Organisation) -> bool:

@@ -6,3 +6,4 @@ class ReportsConfig(AppConfig):
     name = "kepu.reports"
     label = "reports"
     verbose_name = _("Summary reports")
+    demo = "kepu.reports.demo.build_summaries_demo"  # called by manage.py seed_demo

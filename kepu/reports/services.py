@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kepu.accounts.models import User
 from kepu.activities.notifications import notify
@@ -204,8 +204,8 @@ def _review(summary: Summary, *, actor: User, status: str, comment: str, action:
     return locked
 
 
-ACCEPTED_NOTICE = _lazy("The summary of %(unit)s for %(campaign)s was accepted.")
-RETURNED_NOTICE = _lazy(
+ACCEPTED_NOTICE = gettext_lazy("The summary of %(unit)s for %(campaign)s was accepted.")
+RETURNED_NOTICE = gettext_lazy(
     "The summary of %(unit)s for %(campaign)s was returned for revision: %(comment)s"
 )
 

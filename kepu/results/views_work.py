@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kepu.activities.models import Activity
+from kepu.campaigns.models import Phase
+from kepu.campaigns.services import deadline_passed_message, phase_state
 from kepu.core.errors import DomainError, Forbidden
 from kepu.core.views import forbidden, staff_required
 from kepu.organisations import scoping
@@ -45,12 +47,21 @@ def _page(request, activity: Activity, *, status: int = 200, **forms):
         if outcome
         else None
     )
+    phase = phase_state(activity.campaign, Phase.RESULTS, organisation=activity.organisation)
+    published = activity.status in Activity.PUBLIC_STATUSES
     context = {
         "activity": activity,
         "items": selectors.results_of_activity(activity),
         "outcome": outcome,
         "can_add": can_add,
-        "can_add_now": can_add and activity.status in Activity.PUBLIC_STATUSES,
+        "phase": phase,
+        "deadline_passed": (
+            deadline_passed_message(activity.campaign, Phase.RESULTS, phase.deadline)
+            if not phase.open
+            else ""
+        ),
+        "can_add_now": can_add and published and phase.open,
+        "published": published,
         "file_form": forms.get("file_form") or FileResultForm(prefix="file"),
         "link_form": forms.get("link_form") or LinkResultForm(prefix="link"),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(prefix="outcome", initial=initial),

@@ -33,3 +33,24 @@ def test_placeholders_survive_translation(language):
         if sorted(named.findall(entry.msgid)) != sorted(named.findall(entry.msgstr)):
             wrong.append(entry.msgid)
     assert wrong == []
+
+
+# Names under which makemessages (xgettext with Django's keywords) finds translatable strings.
+EXTRACTED = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext",
+             "pgettext_lazy", "npgettext", "npgettext_lazy", "gettext_noop"}  # fmt: skip
+
+
+def test_translation_functions_are_imported_under_names_makemessages_extracts():
+    """A string marked with an alias makemessages does not know (``gettext_lazy as _lazy``)
+    never reaches the catalogs and is shown in English to everyone."""
+    import ast
+
+    unknown = []
+    for path in (LOCALE.parent / "kepu").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if "gettext" in alias.name and name not in EXTRACTED:
+                        unknown.append(f"{path.relative_to(LOCALE.parent)}: {alias.name} as {name}")
+    assert unknown == []

@@ -22,9 +22,15 @@ def _sign_in(page, identifier: str) -> None:
 
 
 def _thumbnail_loaded(page) -> bool:
-    return page.locator("img.result-thumb").first.evaluate(
-        "img => img.complete && img.naturalWidth > 0"
+    """The first thumbnail finished loading with a picture (waits up to 5 s: the page may
+    be shown before the browser has fetched its images)."""
+    page.locator("img.result-thumb").first.wait_for()
+    handle = page.wait_for_function(
+        "() => { const img = document.querySelector('img.result-thumb');"
+        " return img && img.complete && (img.naturalWidth > 0 ? 'loaded' : 'broken'); }",
+        timeout=5000,
     )
+    return handle.json_value() == "loaded"
 
 
 def test_a_reporter_uploads_a_photo_and_sees_it_in_the_results(

@@ -210,3 +210,36 @@ def test_a_large_video_spooled_to_disk_is_measured_and_stored(client, tree, publ
     with item.file.open("rb") as handle:
         assert handle.read() == data
     assert "5 s" in response.content.decode()
+
+
+def test_after_the_deadline_the_page_says_so_before_anyone_fills_in_a_form(
+    client, tree, campaign, published
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kepu.campaigns.models import Campaign, Phase
+    from kepu.campaigns.services import reopen_phase
+
+    client.force_login(tree.reporter_a)
+    open_page = client.get(page_url(published)).content.decode()
+    assert "Results are due by" in open_page and 'action="' in open_page
+    assert "Upload a file" in open_page
+    Campaign.objects.filter(pk=campaign.pk).update(
+        results_by=timezone.now() - dt.timedelta(hours=1)
+    )
+    closed = client.get(page_url(published)).content.decode()
+    assert "has passed. Ask the organiser to reopen it." in closed
+    assert "p.m.." not in closed and "a.m.." not in closed
+    assert "Upload a file" not in closed
+    campaign.refresh_from_db()
+    reopen_phase(
+        campaign,
+        actor=tree.admin,
+        phase=Phase.RESULTS,
+        until=timezone.now() + dt.timedelta(days=2),
+    )
+    reopened = client.get(page_url(published)).content.decode()
+    assert "what you add now is marked late" in reopened
+    assert "Upload a file" in reopened
