@@ -135,12 +135,8 @@ def _my_campaigns(memberships) -> list[Campaign]:
     paths = [m.organisation.path for m in memberships]
     if not paths:
         return []
-    above = {path[:end] for path in paths for end in range(4, len(path) + 1, 4)}
-    below = Q(pk__in=[])
-    for path in paths:
-        below |= Q(organiser__path__startswith=path)
     return list(
-        Campaign.objects.filter(Q(organiser__path__in=above) | below)
+        Campaign.objects.filter(scoping.line_q(paths))
         .select_related("organiser")
         .order_by("-starts_on", "title")[:20]
     )

@@ -40,8 +40,7 @@ def campaign_for_evaluator_or_404(user, pk: int) -> Campaign:
         campaign = Campaign.objects.select_related("organiser").get(pk=pk)
     except Campaign.DoesNotExist:
         raise Http404 from None
-    organiser_path = campaign.organiser.path
-    if not any(organiser_path.startswith(p) or p.startswith(organiser_path) for p in paths):
+    if not scoping.on_line(campaign.organiser.path, paths):
         raise Http404
     return campaign
 

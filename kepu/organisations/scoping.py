@@ -69,6 +69,24 @@ def subtree_q(paths: Iterable[str], field: str = "organisation") -> Q:
     return q
 
 
+def line_q(paths: Iterable[str], field: str = "organiser") -> Q:
+    """Q matching rows whose ``field`` organisation lies in one of the subtrees ``paths`` or
+    above one of them: the campaigns that concern someone holding those subtrees (run by
+    their organisation, by one above it whose campaign they take part in, or by one below it
+    whose statistics, summaries and evaluation they oversee). Not for granting rights: a
+    membership still acts only on its own subtree."""
+    step = Organisation.steplen
+    above = {path[:end] for path in paths for end in range(step, len(path), step)}
+    column = f"{field}__path__in" if field else "path__in"
+    return subtree_q(paths, field) | Q(**{column: sorted(above)})
+
+
+def on_line(path: str, paths: Iterable[str]) -> bool:
+    """Whether the organisation at ``path`` lies in, above or below one of ``paths`` (the rule
+    of ``line_q`` for one organisation already read)."""
+    return any(path.startswith(p) or p.startswith(path) for p in paths)
+
+
 def has_perm(user, perm: str, organisation: Organisation) -> bool:
     """True when ``perm`` is granted on ``organisation`` through a membership on it or above."""
     return any(organisation.path.startswith(p) for p in granted_paths(user, perm))

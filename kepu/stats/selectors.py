@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -111,11 +111,7 @@ class Dashboard:
 def campaigns_with_stats(user) -> QuerySet[Campaign]:
     """Campaigns whose dashboard the user may open: organised at, above or below one of the
     organisations the user holds ``stats.view`` on."""
-    q = Q(pk__in=[])
-    for path in scoping.granted_paths(user, PERM):
-        q |= Q(organiser__path__startswith=path)
-        q |= Q(organiser__path__in=[path[:i] for i in range(STEP, len(path), STEP)])
-    return Campaign.objects.filter(q)
+    return Campaign.objects.filter(scoping.line_q(scoping.granted_paths(user, PERM)))
 
 
 def campaign_for_stats_or_404(user, pk: int) -> Campaign:

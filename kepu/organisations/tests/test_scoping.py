@@ -57,3 +57,20 @@ def test_scoping_of_registrations_follows_the_activity_owner(tree, published):
 def test_prefix_paths_do_not_leak_between_similar_paths(tree):
     # Paths are fixed-width steps, so "0001" never matches a sibling like "00010"…
     assert all(len(o.path) % 4 == 0 for o in Organisation.objects.all())
+
+
+def test_the_line_of_a_subtree_reaches_up_and_down_but_not_sideways(tree):
+    from kepu.organisations import scoping
+
+    from kepu.organisations.services import add_organisation
+
+    other = add_organisation(
+        parent=tree.city, name="海原县科协", kind="association", level="county", region=None
+    )
+    q = scoping.line_q([tree.county.path], field="")
+    found = set(Organisation.objects.filter(q).values_list("pk", flat=True))
+    assert found == {tree.province.pk, tree.city.pk, tree.county.pk, tree.unit_a.pk, tree.unit_b.pk}
+    assert other.pk not in found
+    assert scoping.on_line(tree.city.path, [tree.unit_a.path])
+    assert scoping.on_line(tree.unit_b.path, [tree.county.path])
+    assert not scoping.on_line(tree.unit_b.path, [tree.unit_a.path])
