@@ -4,7 +4,6 @@ import io
 import tempfile
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kepu.core.errors import DomainError, Forbidden, NotFound
+from kepu.core.files import serve_stored
 from kepu.core.views import forbidden, staff_required
 
 from . import importing, selectors, services, writers
@@ -83,13 +83,11 @@ def job_download(request, pk):
     job = selectors.export_job_of(request.user, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
-    handle = default_storage.open(job.file.name, "rb")
-    if handle.size <= SPOOL_BYTES:
-        # Small files from memory: no file stays open for a client that drops the connection.
-        with handle:
-            handle = io.BytesIO(handle.read())
-    response = FileResponse(handle, content_type=services.CONTENT_TYPES[job.format])
-    return _attachment(response, job.file_name or f"export.{job.format}")
+    return serve_stored(
+        job.file.name,
+        content_type=services.CONTENT_TYPES[job.format],
+        filename=job.file_name or f"export.{job.format}",
+    )
 
 
 @staff_required()

@@ -1,16 +1,15 @@
 """Workbench pages for summaries: the unit writes and submits, the organiser reviews."""
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kepu.campaigns.models import Campaign
 from kepu.campaigns.services import participates
 from kepu.core.errors import DomainError, Forbidden
+from kepu.core.files import serve_stored
 from kepu.core.views import forbidden, staff_required
 from kepu.organisations import scoping
 
@@ -244,27 +243,14 @@ def attachment_remove(request, pk):
     return redirect("reports:summary-detail", pk=attachment.summary_id)
 
 
-def _chunks(name: str, size: int = 64 * 1024):
-    # The file is opened only when the body is read, and closed when the generator ends or is
-    # dropped: no handle stays open for a response that is never sent.
-    with default_storage.open(name, "rb") as handle:
-        while chunk := handle.read(size):
-            yield chunk
-
-
 @require_GET
 @staff_required()
 def attachment_file(request, pk):
     """The file, to the unit's staff and the organiser only; never sniffed as another type."""
     attachment = _attachment_or_404(request.user, pk)
-    name = attachment.file.name
-    if not name or not default_storage.exists(name):
-        raise Http404
-    is_image = attachment.content_type.startswith("image/")
-    response = StreamingHttpResponse(_chunks(name), content_type=attachment.content_type)
-    response.headers["Content-Disposition"] = content_disposition_header(
-        not is_image, attachment.original_name or f"attachment.{attachment.extension}"
+    return serve_stored(
+        attachment.file.name,
+        content_type=attachment.content_type,
+        filename=attachment.original_name or f"attachment.{attachment.extension}",
+        inline=attachment.content_type.startswith("image/"),
     )
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -5,12 +5,8 @@ Pages read through the scoping helpers and selectors; every change goes through 
 ``item_thumbnail``, which look the result up inside the viewer's scope (404 otherwise).
 """
 
-import io
-import os
-
 from django.contrib import messages
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,13 +17,12 @@ from kepu.activities.models import Activity
 from kepu.campaigns.models import Phase
 from kepu.campaigns.services import deadline_passed_message, phase_state
 from kepu.core.errors import DomainError, Forbidden
+from kepu.core.files import serve_stored
 from kepu.core.views import forbidden, staff_required
 from kepu.organisations import scoping
 
 from . import selectors, services
 from .forms import FileResultForm, LinkResultForm, OutcomeForm
-
-SMALL_FILE_BYTES = 512 * 1024
 
 
 def _activity_or_404(user, pk: int, perm: str) -> Activity:
@@ -178,37 +173,9 @@ def item_thumbnail(request, pk):
 
 
 def _serve(name: str, content_type: str, original_name: str, extension: str):
-    if not name:
-        raise Http404
-    is_image = content_type.startswith("image/")
-    try:
-        path = default_storage.path(name)
-    except NotImplementedError:
-        return HttpResponseRedirect(_signed_url(name, content_type, attachment=not is_image))
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    except FileNotFoundError:
-        raise Http404 from None
-    if os.fstat(handle.fileno()).st_size <= SMALL_FILE_BYTES:
-        # Thumbnails and small photos are answered from memory: no file stays open for a
-        # client that drops the connection (a page of thumbnails is many such requests).
-        with handle:
-            handle = io.BytesIO(handle.read())
-    filename = original_name or f"result.{extension}"
-    response = FileResponse(
-        handle, content_type=content_type, as_attachment=not is_image, filename=filename
+    return serve_stored(
+        name,
+        content_type=content_type,
+        filename=original_name or f"result.{extension}",
+        inline=content_type.startswith("image/"),
     )
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _signed_url(name: str, content_type: str, *, attachment: bool) -> str:
-    """Object storage: a short-lived signed URL that answers with the stored content type."""
-    parameters = {"ResponseContentType": content_type}
-    if attachment:
-        parameters["ResponseContentDisposition"] = "attachment"
-    try:
-        return default_storage.url(name, parameters=parameters)
-    except TypeError:  # a storage whose url() takes no parameters
-        return default_storage.url(name)

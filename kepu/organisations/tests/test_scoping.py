@@ -61,7 +61,6 @@ def test_prefix_paths_do_not_leak_between_similar_paths(tree):
 
 def test_the_line_of_a_subtree_reaches_up_and_down_but_not_sideways(tree):
     from kepu.organisations import scoping
-
     from kepu.organisations.services import add_organisation
 
     other = add_organisation(
