@@ -126,6 +126,25 @@ class Campaign(TimeStamped):
             Phase.SUMMARY: self.summary_by,
         }[phase]
 
+    def effective_deadline(self, phase: str):
+        """The campaign's own deadline for the phase, else the nearest ancestor's (a child
+        campaign inherits the deadlines it does not set)."""
+        node = self
+        while node is not None:
+            deadline = node.deadline(phase)
+            if deadline is not None:
+                return deadline
+            node = node.parent
+        return None
+
+    @property
+    def effective_results_by(self):
+        return self.effective_deadline(Phase.RESULTS)
+
+    @property
+    def effective_summary_by(self):
+        return self.effective_deadline(Phase.SUMMARY)
+
 
 class DeadlineReopening(models.Model):
     """The organiser reopened a phase after its deadline, for everyone or for one organisation."""

@@ -244,13 +244,7 @@ def reopen_phase(
 
 def effective_deadline(campaign: Campaign, phase: str) -> datetime | None:
     """The campaign's own deadline for the phase, else the nearest ancestor's."""
-    node = campaign
-    while node is not None:
-        deadline = node.deadline(phase)
-        if deadline is not None:
-            return deadline
-        node = node.parent
-    return None
+    return campaign.effective_deadline(phase)
 
 
 @dataclass(frozen=True)

@@ -91,17 +91,30 @@ def send_due_reminders(now: datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = now + timedelta(days=max(settings.KEPU_REMINDER_DAYS, default=0))
     sent = 0
-    campaigns = Campaign.objects.filter(
-        Q(results_by__gt=now, results_by__lte=horizon)
-        | Q(summary_by__gt=now, summary_by__lte=horizon)
-    ).select_related("organiser")
-    for campaign in campaigns:
-        days = _due_days(campaign.summary_by, now)
+    for campaign in _campaigns_due(now, horizon):
+        deadline = campaign.effective_summary_by
+        days = _due_days(deadline, now)
         if days is not None:
             for unit in _units_without_summary(campaign):
-                sent += _remind(campaign, unit, Phase.SUMMARY, days, campaign.summary_by)
-        days = _due_days(campaign.results_by, now)
+                sent += _remind(campaign, unit, Phase.SUMMARY, days, deadline)
+        deadline = campaign.effective_results_by
+        days = _due_days(deadline, now)
         if days is not None:
             for unit in _units_without_results(campaign, now):
-                sent += _remind(campaign, unit, Phase.RESULTS, days, campaign.results_by)
+                sent += _remind(campaign, unit, Phase.RESULTS, days, deadline)
     return sent
+
+
+def _campaigns_due(now: datetime, horizon: datetime) -> list[Campaign]:
+    """Campaigns with a results or summary deadline between ``now`` and ``horizon``: their own,
+    or one they inherit (a child campaign that sets none has its nearest ancestor's)."""
+    due = Q(results_by__gt=now, results_by__lte=horizon) | Q(
+        summary_by__gt=now, summary_by__lte=horizon
+    )
+    lineages = list(Campaign.objects.filter(due).values_list("lineage", flat=True))
+    if not lineages:
+        return []
+    tree = Q(pk__in=[])
+    for lineage in lineages:
+        tree |= Q(lineage__startswith=lineage)
+    return list(Campaign.objects.filter(tree).select_related("organiser", "parent__parent__parent"))

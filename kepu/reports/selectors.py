@@ -170,12 +170,22 @@ def summaries_to_start(user, existing: list[Summary], *, limit: int = 50) -> lis
     )
     if not units:
         return []
-    campaigns = (
-        Campaign.objects.filter(summary_by__gte=timezone.now() - timedelta(days=90))
-        .select_related("organiser")
+    # Current: the summary deadline (own or inherited) not more than 90 days ago, or none yet
+    # set for a campaign that has not ended long ago.
+    recent = timezone.now() - timedelta(days=90)
+    candidates = (
+        Campaign.objects.filter(Q(summary_by__gte=recent) | Q(ends_on__gte=recent.date()))
+        .select_related("organiser", "parent__parent__parent")
         .prefetch_related("invited")
-        .order_by("summary_by")[:limit]
     )
+    campaigns = sorted(
+        (
+            c
+            for c in candidates
+            if c.effective_summary_by is None or c.effective_summary_by >= recent
+        ),
+        key=lambda c: (c.effective_summary_by is None, c.effective_summary_by or recent),
+    )[:limit]
     pairs = []
     for campaign in campaigns:
         for unit in units:

@@ -99,3 +99,35 @@ def test_beat_schedule_runs_the_task_hourly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reports-send-reminders"]
     assert entry["task"] == "kepu.reports.tasks.send_reminders"
     assert entry["schedule"] == 3600.0
+
+
+def test_a_child_campaign_without_its_own_deadline_reminds_by_its_parents(
+    tree, campaign, run, settings
+):
+    from kepu.campaigns.services import create_campaign
+    from kepu.reports.models import Summary
+
+    settings.KEPU_REMINDER_DAYS = [3]
+    child = create_campaign(
+        actor=tree.coordinator,
+        organiser=tree.county,
+        parent=campaign,
+        title="沙坡头区科普日",
+        slug="child-science-day",
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+    )
+    assert child.summary_by is None and child.effective_summary_by == campaign.summary_by
+    # Unit A has submitted the parent campaign's summary, not the child's.
+    parent_summary = services.start_summary(
+        campaign, organisation=tree.unit_a, actor=tree.reporter_a
+    )
+    services.save_summary(parent_summary, actor=tree.reporter_a, text="总结")
+    services.submit_summary(parent_summary, actor=tree.reporter_a)
+    run(campaign.summary_by - dt.timedelta(days=2))
+    reminded = set(
+        ReminderSent.objects.filter(phase="summary").values_list("campaign__slug", "organisation")
+    )
+    assert ("child-science-day", tree.unit_a.pk) in reminded
+    assert (campaign.slug, tree.unit_a.pk) not in reminded
+    assert not Summary.objects.filter(campaign=child).exists()
