@@ -172,7 +172,13 @@ CELERY_TASK_IGNORE_RESULT = True
 # Hourly on a worker (celery beat); on the embedded default, cron runs `manage.py send_reminders`.
 CELERY_BEAT_SCHEDULE = {
     "reports-send-reminders": {"task": "kepu.reports.tasks.send_reminders", "schedule": 3600.0},
+    "exports-delete-expired": {
+        "task": "kepu.exports.tasks.delete_expired_exports",
+        "schedule": 86400.0,
+    },
 }
+# Days a finished export (possibly with phone numbers) is kept for its requester to download.
+KEPU_EXPORT_KEEP_DAYS = int(env("KEPU_EXPORT_KEEP_DAYS", "7"))
 # Days before the results and summary deadlines on which units that are behind are reminded.
 KEPU_REMINDER_DAYS = [
     int(d) for d in env("KEPU_REMINDER_DAYS", "3,1").split(",") if d.strip().isdigit()

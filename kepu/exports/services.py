@@ -8,6 +8,7 @@ in one transaction, or none.
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
@@ -82,6 +83,13 @@ def plan_export(user: User, kind_name: str, params: dict, fmt: str) -> tuple:
     kind = check_export(user, kind_name, fmt)
     total = kind.count(user, params) if kind.count else None  # raises NotFound on bad params
     if total is not None and total <= inline_limit():
+        # Who took which list, as for a queued export (lists may hold personal data).
+        log_action(
+            "exports.inline.downloaded",
+            user,
+            actor=user,
+            after={"kind": kind.name, "format": fmt, "params": params, "total": total},
+        )
         return "inline", kind
     return "job", start_export_job(user, kind_name=kind_name, params=params, fmt=fmt, total=total)
 
@@ -207,3 +215,21 @@ def import_activities(upload, *, actor: User, campaign: Campaign,
     if errors:
         raise ImportRejected(errors)
     return created
+
+
+def keep_days() -> int:
+    return getattr(settings, "KEPU_EXPORT_KEEP_DAYS", 7)
+
+
+def delete_expired_exports(now=None) -> int:
+    """Delete export jobs (and their files) finished or queued more than KEPU_EXPORT_KEEP_DAYS
+    ago: a list of sign-ups with phone numbers is not kept longer than someone needs to
+    download it. Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=keep_days())
+    deleted = 0
+    for job in ExportJob.objects.filter(created_at__lt=cutoff).only("pk", "file"):
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        deleted += 1
+    return deleted

@@ -75,7 +75,11 @@ def export(request):
 @never_cache
 def job_detail(request, pk):
     job = selectors.export_job_of(request.user, pk)
-    return render(request, "exports/job_detail.html", {"job": job, "Status": ExportJob.Status})
+    return render(
+        request,
+        "exports/job_detail.html",
+        {"job": job, "Status": ExportJob.Status, "keep_days": services.keep_days()},
+    )
 
 
 @staff_required()

@@ -251,3 +251,41 @@ def test_the_activity_list_links_to_exports_of_the_same_filters(client, tree, ma
     assert "/en/work/exports/import/" in page
     link = "/en/work/exports/export/?kind=activities&format=csv&status=draft&campaign=&q=讲"
     assert [r[1] for r in _csv_rows(client.get(link))[1:]] == ["讲座"]
+
+
+def test_a_small_export_is_audited_too(client, tree, published):
+    client.force_login(tree.reporter_a)
+    response = client.get(_url(kind="registrations", activity=published.pk, format="csv"))
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="exports.inline.downloaded")
+    assert entry.actor == tree.reporter_a
+    assert entry.after["kind"] == "registrations"
+
+
+def test_exports_are_deleted_with_their_files_after_the_keeping_period(
+    client, tree, make_activity, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.KEPU_EXPORT_INLINE_ROWS = 0
+    settings.KEPU_EXPORT_KEEP_DAYS = 7
+    make_activity(title="讲座一")
+    client.force_login(tree.reporter_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(_url(kind="activities", format="csv"))
+    job = ExportJob.objects.get()
+    name = job.file.name
+    assert default_storage.exists(name)
+    assert services.delete_expired_exports(now=timezone.now() + dt.timedelta(days=6)) == 0
+    assert default_storage.exists(name)
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
+    out = io.StringIO()
+    call_command("delete_expired_exports", stdout=out)
+    assert "1 export(s)" in out.getvalue()
+    assert not ExportJob.objects.exists() and not default_storage.exists(name)
+    response = client.get(f"/en/work/exports/jobs/{job.pk}/download/")
+    assert response.status_code == 404
