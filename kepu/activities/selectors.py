@@ -176,6 +176,28 @@ def activities_for_staff(user) -> QuerySet[Activity]:
     )
 
 
+def staff_campaign_choices(activities: QuerySet[Activity]) -> QuerySet[Campaign]:
+    """The campaigns a staff list of ``activities`` can be filtered by: those it has activities
+    in, newest first."""
+    return Campaign.objects.filter(pk__in=activities.order_by().values("campaign_id")).order_by(
+        "-starts_on", "title"
+    )
+
+
+def filter_staff_activities(
+    activities: QuerySet[Activity], *, status: str = "", campaign=None, q: str = ""
+) -> QuerySet[Activity]:
+    """The workbench list's filters (cleaned by ActivityFilterForm), shared with its export:
+    a status, a campaign with its child campaigns, and every free-text term."""
+    if status:
+        activities = activities.filter(status=status)
+    if campaign:
+        activities = activities.in_campaign_tree(campaign)
+    for term in search_terms(q or ""):
+        activities = activities.filter(search_text__contains=term)
+    return activities
+
+
 def activities_awaiting_review(user) -> QuerySet[Activity]:
     """Submitted activities the user may review: below their organisation, or in a campaign
     their organisation runs."""

@@ -22,7 +22,7 @@ from kepu.campaigns.models import Campaign
 from kepu.core.errors import DomainError, Forbidden
 from kepu.core.models import AuditEntry
 from kepu.core.qr import qr_svg
-from kepu.core.text import mask_phone, search_terms
+from kepu.core.text import mask_phone
 from kepu.core.views import audit_values_text, forbidden, staff_required
 from kepu.organisations import scoping
 from kepu.organisations.models import Membership
@@ -145,19 +145,16 @@ def _my_campaigns(memberships) -> list[Campaign]:
 @staff_required()
 def activity_list(request):
     activities = selectors.activities_for_staff(request.user)
-    campaigns = Campaign.objects.filter(
-        pk__in=activities.order_by().values("campaign_id")
-    ).order_by("-starts_on", "title")
-    form = ActivityFilterForm(campaigns, request.GET or None)
+    form = ActivityFilterForm(selectors.staff_campaign_choices(activities), request.GET or None)
     if form.is_bound:
         form.is_valid()  # invalid values are reported on the form and simply not applied
         data = form.cleaned_data
-        if data.get("status"):
-            activities = activities.filter(status=data["status"])
-        if data.get("campaign"):
-            activities = activities.in_campaign_tree(data["campaign"])
-        for term in search_terms(data.get("q") or ""):
-            activities = activities.filter(search_text__contains=term)
+        activities = selectors.filter_staff_activities(
+            activities,
+            status=data.get("status") or "",
+            campaign=data.get("campaign"),
+            q=data.get("q") or "",
+        )
     page = Paginator(activities, 25).get_page(request.GET.get("page"))
     return render(
         request,

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from kepu.activities import selectors
 from kepu.activities.forms_work import ActivityFilterForm
 from kepu.activities.models import Activity, Registration
-from kepu.campaigns.models import Campaign
 from kepu.core.errors import NotFound
-from kepu.core.text import mask_phone, search_terms
+from kepu.core.text import mask_phone
 from kepu.organisations import scoping
 
 from .registry import ExportKind, register
@@ -46,19 +45,17 @@ def filtered_activities(user, params: dict) -> QuerySet[Activity]:
     user's scope. A filter value the user may not use (a campaign outside their scope, an
     unknown status) raises NotFound: an export never silently widens."""
     activities = selectors.activities_for_staff(user)
-    campaigns = Campaign.objects.filter(pk__in=activities.order_by().values("campaign_id"))
     data = {k: params.get(k, "") for k in ("status", "campaign", "q")}
-    form = ActivityFilterForm(campaigns, data)
+    form = ActivityFilterForm(selectors.staff_campaign_choices(activities), data)
     if not form.is_valid():
         raise _not_found()
     cleaned = form.cleaned_data
-    if cleaned.get("status"):
-        activities = activities.filter(status=cleaned["status"])
-    if cleaned.get("campaign"):
-        activities = activities.in_campaign_tree(cleaned["campaign"])
-    for term in search_terms(cleaned.get("q") or ""):
-        activities = activities.filter(search_text__contains=term)
-    return activities
+    return selectors.filter_staff_activities(
+        activities,
+        status=cleaned.get("status") or "",
+        campaign=cleaned.get("campaign"),
+        q=cleaned.get("q") or "",
+    )
 
 
 ACTIVITY_FIELDS = (
