@@ -130,3 +130,17 @@ def test_home_is_served_from_the_cache_for_anonymous_visitors(client, campaign, 
     assert client.get(url("campaigns:home"))["X-Kepu-Cache"] == "hit"
     client.force_login(tree.public)
     assert "X-Kepu-Cache" not in client.get(url("campaigns:home"))
+
+
+def test_home_lists_the_quizzes_open_now_even_of_a_past_campaign(client, tree, campaign):
+    from kepu.quizzes.models import Quiz
+    from kepu.quizzes.tests.helpers import bank, open_quiz
+
+    bank(tree)
+    past = new_campaign(tree, slug="past-epidemic", title="防疫科普", days_from_now=-60)
+    quiz = open_quiz(tree, past, title="防疫知识网上有奖竞答")
+    closed = open_quiz(tree, campaign, title="已结束的竞赛")
+    Quiz.objects.filter(pk=closed.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    body = client.get(url("campaigns:home")).content.decode()
+    assert f'href="{url("quizzes:quiz-detail", quiz.pk)}"' in body
+    assert "已结束的竞赛" not in body
