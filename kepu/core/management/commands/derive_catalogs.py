@@ -57,13 +57,14 @@ class Command(BaseCommand):
         english.save()
 
         convert = opencc.OpenCC("s2twp").convert
-        simplified = {e.msgid: e for e in _catalog("zh_Hans") if e.translated()}
+        # By context and text: the same English word may be two words in Chinese.
+        simplified = {(e.msgctxt, e.msgid): e for e in _catalog("zh_Hans") if e.translated()}
         traditional = _catalog("zh_Hant")
         filled = 0
         for entry in traditional:
             if entry.translated() and "fuzzy" not in entry.flags:
                 continue
-            source = simplified.get(entry.msgid)
+            source = simplified.get((entry.msgctxt, entry.msgid))
             if source is None:
                 continue
             if entry.msgid_plural:
