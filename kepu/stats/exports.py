@@ -3,6 +3,7 @@ person exporting. Registered in StatsConfig.ready."""
 
 from collections.abc import Iterator
 
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -36,18 +37,27 @@ def breakdown_rows(user, params: dict) -> list[selectors.Row]:
         raise _not_found()
     filters = form.filters()
     activities = selectors.counted_activities(user, campaign, filters)
+    node = filters.organisation or selectors.default_node(user, campaign)
+    keys = {
+        "organisation": lambda: selectors.org_key(node),
+        "region": lambda: selectors.region_key(filters.region),
+        "joint_action": lambda: F("joint_action_id"),
+        "kind": lambda: F("kind"),
+        "day": lambda: selectors.day_key(campaign),
+    }
+    # The breakdown and its total in one statement, as the dashboard computes them.
+    figures = selectors.grouped_all(activities, {by: keys[by](), "total": None})
     if by == "organisation":
-        node = filters.organisation or selectors.default_node(user, campaign)
-        rows = selectors.breakdown_by_organisation(activities, node)
+        rows = selectors.breakdown_by_organisation(activities, node, figures[by])
     elif by == "region":
-        rows, _units = selectors.breakdown_by_region(activities, filters.region)
+        rows, _units = selectors.breakdown_by_region(activities, filters.region, figures[by])
     elif by == "joint_action":
-        rows = selectors.breakdown_by_joint_action(activities)
+        rows = selectors.breakdown_by_joint_action(activities, figures[by])
     elif by == "kind":
-        rows = selectors.breakdown_by_kind(activities)
+        rows = selectors.breakdown_by_kind(activities, figures[by])
     else:
-        rows = selectors.breakdown_by_day(activities, campaign)
-    return [*rows, selectors.totals(activities)]
+        rows = selectors.breakdown_by_day(activities, campaign, figures[by])
+    return [*rows, selectors.totals(activities, figures["total"])]
 
 
 def columns(params: dict) -> list[str]:

@@ -208,7 +208,7 @@ _SQL_FIGURES = (
 )
 
 
-def _grouped_all(activities: QuerySet[Activity], keys: dict[str, object]) -> dict[str, dict]:
+def grouped_all(activities: QuerySet[Activity], keys: dict[str, object]) -> dict[str, dict]:
     """{name: {key value: figures}} for each grouping expression in ``keys`` (an expression on
     Activity, or None for the totals), in one database statement."""
     names = list(keys)
@@ -262,7 +262,7 @@ def _figures(values) -> dict:
 
 
 def _grouped(activities: QuerySet[Activity], key) -> dict:
-    return _grouped_all(activities, {"only": key})["only"]
+    return grouped_all(activities, {"only": key})["only"]
 
 
 def _rows(figures: dict, labels: dict, drills: dict | None = None) -> list[Row]:
@@ -278,11 +278,11 @@ def _prefix(field_path: str, length: int):
     return Substr(F(field_path), 1, length)
 
 
-def _org_key(node: Organisation):
+def org_key(node: Organisation):
     return _prefix("organisation__path", len(node.path) + STEP)
 
 
-def _region_key(region: Region | None):
+def region_key(region: Region | None):
     """Child regions of ``region`` (top regions when None); a region without children is
     broken down by unit instead (drill-down ends at the units)."""
     if region is not None and region.is_leaf():
@@ -290,13 +290,13 @@ def _region_key(region: Region | None):
     return _prefix("region__path", (region.depth if region else 0) * REGION_STEP + REGION_STEP)
 
 
-def _day_key(campaign: Campaign):
+def day_key(campaign: Campaign):
     return TruncDate("starts_at", tzinfo=campaign.tz)
 
 
 def breakdown_by_organisation(activities, node: Organisation, figures=None) -> list[Row]:
     if figures is None:
-        figures = _grouped(activities, _org_key(node))
+        figures = _grouped(activities, org_key(node))
     children = {o.path: o for o in Organisation.objects.filter(path__in=list(figures))}
     labels = {p: o.name for p, o in children.items()}
     drills = {p: {"organisation": str(o.pk)} for p, o in children.items() if o.pk != node.pk}
@@ -305,7 +305,7 @@ def breakdown_by_organisation(activities, node: Organisation, figures=None) -> l
 
 def breakdown_by_region(activities, region: Region | None, figures=None) -> tuple[list[Row], bool]:
     if figures is None:
-        figures = _grouped(activities, _region_key(region))
+        figures = _grouped(activities, region_key(region))
     if region is not None and region.is_leaf():
         orgs = Organisation.objects.filter(pk__in=[k for k in figures if k is not None])
         labels = {str(o.pk): o.name for o in orgs}
@@ -338,7 +338,7 @@ def breakdown_by_kind(activities, figures=None) -> list[Row]:
 
 def breakdown_by_day(activities, campaign: Campaign, figures=None) -> list[Row]:
     if figures is None:
-        figures = _grouped(activities, _day_key(campaign))
+        figures = _grouped(activities, day_key(campaign))
     rows = [
         Row(key=str(day), label=str(day), **values)
         for day, values in figures.items()
@@ -392,14 +392,14 @@ def campaign_dashboard(user, campaign: Campaign, filters: Filters) -> Dashboard:
     """Everything the dashboard shows, for ``user``'s subtree of ``campaign`` and its children."""
     node = filters.organisation or default_node(user, campaign)
     activities = counted_activities(user, campaign, filters)
-    figures = _grouped_all(
+    figures = grouped_all(
         activities,
         {
-            "region": _region_key(filters.region),
-            "organisation": _org_key(node),
+            "region": region_key(filters.region),
+            "organisation": org_key(node),
             "joint_action": F("joint_action_id"),
             "kind": F("kind"),
-            "day": _day_key(campaign),
+            "day": day_key(campaign),
             "total": None,
         },
     )

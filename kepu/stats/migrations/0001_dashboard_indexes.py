@@ -1,4 +1,4 @@
-"""A covering index for the campaign dashboard (kepu.stats.selectors._grouped_all).
+"""A covering index for the campaign dashboard (kepu.stats.selectors.grouped_all).
 
 The dashboard reads every counted activity of a campaign tree, but only a few narrow columns;
 with them in the index PostgreSQL scans the index alone (index-only scan) instead of the wide
