@@ -7,3 +7,10 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = _("Summary reports")
     demo = "kepu.reports.demo.build_summaries_demo"  # called by manage.py seed_demo
+
+    def ready(self) -> None:
+        from kepu.exports.registry import register
+
+        from .exports import CAMPAIGN_SUMMARIES
+
+        register(CAMPAIGN_SUMMARIES)

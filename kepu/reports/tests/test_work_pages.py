@@ -160,3 +160,31 @@ def test_a_campaign_the_unit_does_not_take_part_in_is_404(client, tree, campaign
     assert response.status_code == 404
     assert "水务局内部宣传周" not in response.content.decode()
     assert client.get(url("summary-open", campaign.pk, tree.unit_a.pk)).status_code == 200
+
+
+def test_the_organiser_downloads_where_every_units_summary_stands(client, tree, campaign, summary):
+    import csv
+    import io
+
+    services.save_summary(summary, actor=tree.reporter_a, text="总结")
+    services.submit_summary(summary, actor=tree.reporter_a)
+    client.force_login(tree.admin)
+    page = client.get(url("campaign-summaries", campaign.pk)).content.decode()
+    assert "kind=campaign-summaries&amp;format=xlsx" in page
+    response = client.get(
+        "/en/work/exports/export/",
+        {"kind": "campaign-summaries", "format": "csv", "campaign": campaign.pk},
+    )
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    rows = {r[0]: r for r in csv.reader(io.StringIO(text))}
+    assert rows[tree.unit_a.name][1] == "submitted" and rows[tree.unit_a.name][2]
+    assert rows[tree.unit_b.name][1] == "not started"
+    # A unit's staff, and the county reviewer without reports.review, get nothing.
+    for other in (tree.reporter_b, tree.reviewer):
+        client.force_login(other)
+        response = client.get(
+            "/en/work/exports/export/",
+            {"kind": "campaign-summaries", "format": "csv", "campaign": campaign.pk},
+        )
+        assert response.status_code in (403, 404)
