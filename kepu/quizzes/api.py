@@ -222,6 +222,24 @@ def quiz_data(quiz: Quiz) -> dict:
 
 def attempt_data(attempt: Attempt, *, resumed: bool = False) -> dict:
     """AttemptOut of an attempt; the questions without their key."""
+    texts = selectors.question_texts(attempt.question_ids())
+    letters = selectors.LETTERS
+    questions = []
+    for number, (qid, option_ids, multiple) in enumerate(attempt.paper, start=1):
+        text = texts.get(int(qid)) or selectors.NO_TEXT
+        shown = text["options"]
+        questions.append(
+            {
+                "id": int(qid),
+                "number": number,
+                "stem": text["stem"],
+                "multiple": bool(multiple),
+                "options": [
+                    {"id": oid, "label": letters[i], "text": shown.get(oid, "")}
+                    for i, oid in enumerate(option_ids)
+                ],
+            }
+        )
     return {
         "id": attempt.public_id,
         "quiz_id": attempt.quiz_id,
@@ -230,50 +248,50 @@ def attempt_data(attempt: Attempt, *, resumed: bool = False) -> dict:
         "started_at": attempt.started_at,
         "deadline_at": attempt.deadline_at,
         "seconds_left": selectors.seconds_left(attempt),
-        "questions": [
-            {
-                "id": q.id,
-                "number": q.number,
-                "stem": q.stem,
-                "multiple": q.multiple,
-                "options": [
-                    {"id": o["id"], "label": o["label"], "text": o["text"]} for o in q.options
-                ],
-            }
-            for q in selectors.paper(attempt)
-        ],
+        "questions": questions,
         "answers": {k: list(v) for k, v in attempt.answers.items()},
     }
 
 
+def review_data(attempt: Attempt) -> list[dict]:
+    """ReviewOut of every question of a submitted attempt, in its paper's order. Only for
+    ``selectors.may_reveal``."""
+    texts = selectors.question_texts(attempt.question_ids())
+    answers = attempt.answers
+    review = []
+    for qid, option_ids, _multiple in attempt.paper:
+        text = texts.get(int(qid)) or selectors.NO_TEXT
+        chosen = set(answers.get(str(qid)) or [])
+        correct = list(text["correct"])
+        review.append(
+            {
+                "id": int(qid),
+                "stem": text["stem"],
+                "chosen": [oid for oid in option_ids if oid in chosen],
+                "correct": correct,
+                "is_right": bool(chosen) and sorted(chosen) == sorted(correct),
+                "explanation": text.get("explanation", ""),
+            }
+        )
+    return review
+
+
 def result_data(attempt: Attempt, *, replayed: bool, rank: int | None) -> dict:
     quiz = attempt.quiz
-    review = None
-    if selectors.may_reveal(attempt):
-        review = [
-            {
-                "id": q.id,
-                "stem": q.stem,
-                "chosen": [o["id"] for o in q.options if o["chosen"]],
-                "correct": q.correct,
-                "is_right": bool(q.is_right),
-                "explanation": q.explanation,
-            }
-            for q in selectors.paper(attempt, reveal=True)
-        ]
+    score = attempt.score or 0
     return {
         "id": attempt.public_id,
         "quiz_id": attempt.quiz_id,
         "replayed": replayed,
-        "score": attempt.score or 0,
+        "score": score,
         "correct_count": attempt.correct_count or 0,
         "question_count": len(attempt.paper),
-        "passed": (attempt.score or 0) >= quiz.pass_mark,
+        "passed": score >= quiz.pass_mark,
         "late": attempt.late,
         "duration_ms": attempt.duration_ms or 0,
         "rank": rank,
-        "prize_chance": quiz.has_prizes and (attempt.score or 0) >= quiz.prize_threshold,
-        "review": review,
+        "prize_chance": quiz.has_prizes and score >= quiz.prize_threshold,
+        "review": review_data(attempt) if selectors.may_reveal(attempt) else None,
     }
 
 

@@ -1,17 +1,22 @@
 """Reads shared by the quiz pages, the API and the exports."""
 
+import copy
 import datetime as dt
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Min
 from django.http import Http404
 from django.utils import timezone
 
 from kepu.accounts.models import User
 from kepu.campaigns.models import Campaign
+from kepu.core import sql
 from kepu.core.text import mask_phone
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation, Region
@@ -102,11 +107,64 @@ def organisations_for(user):
 # --- The public ---------------------------------------------------------------------------------
 
 
+# A quiz is read on every request of its surge (thousands a minute) and changes rarely: each
+# process keeps it, with its campaign, organiser and eligible regions and organisations, for a
+# few seconds. What must be exact is read with the request's own statement instead: the
+# window and status when an attempt starts, the leaderboard's stale flag with the attempt.
+# A change made through the ORM in this process forgets it at once (signals, kepu.quizzes.apps);
+# other processes see it within QUIZ_SECONDS.
+QUIZ_SECONDS = 5.0
+_QUIZZES: dict[int, tuple[float, Quiz | None]] = {}
+_QUIZZES_MAX = 1000
+
+
+def _quiz_seconds() -> float:
+    return getattr(settings, "KEPU_QUIZ_CACHE_SECONDS", QUIZ_SECONDS)
+
+
+def _load_quiz(pk: int) -> Quiz | None:
+    return (
+        Quiz.objects.select_related("campaign", "organisation")
+        .prefetch_related("eligible_regions", "eligible_organisations")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def quiz_by_id(pk: int) -> Quiz | None:
+    """The quiz (any status), from this process's memory when read less than QUIZ_SECONDS ago.
+
+    Each caller gets its own copy, so that nothing a request sets on it reaches another."""
+    now = time.monotonic()
+    kept = _QUIZZES.get(pk)
+    if kept is None or kept[0] < now:
+        if len(_QUIZZES) >= _QUIZZES_MAX:
+            _QUIZZES.clear()
+        kept = (now + _quiz_seconds(), _load_quiz(pk))
+        _QUIZZES[pk] = kept
+    if kept[1] is None:
+        return None
+    quiz = copy.copy(kept[1])
+    quiz._prefetched_objects_cache = dict(kept[1]._prefetched_objects_cache)
+    return quiz
+
+
+def forget_quiz(pk: int | None = None) -> None:
+    """Drop a quiz (every quiz with None) from this process's memory."""
+    if pk is None:
+        _QUIZZES.clear()
+    else:
+        _QUIZZES.pop(pk, None)
+
+
 def public_quiz_or_404(pk: int) -> Quiz:
     try:
-        return Quiz.objects.public().select_related("campaign", "organisation").get(pk=pk)
-    except (Quiz.DoesNotExist, ValueError, TypeError):
+        quiz = quiz_by_id(int(pk))
+    except (ValueError, TypeError, OverflowError):
         raise Http404 from None
+    if quiz is None or quiz.status != Quiz.Status.PUBLISHED or not quiz.campaign.is_public:
+        raise Http404
+    return quiz
 
 
 def public_quizzes_of(campaign: Campaign) -> list[Quiz]:
@@ -114,14 +172,46 @@ def public_quizzes_of(campaign: Campaign) -> list[Quiz]:
 
 
 def own_attempt_or_404(user, public_id) -> Attempt:
-    """The person's own attempt; someone else's, or a made-up id, is simply not found."""
+    """The person's own attempt; someone else's, or a made-up id, is simply not found.
+
+    One statement by (public id, person), written once (kepu.core.sql), with the quiz's
+    leaderboard flag; the quiz itself comes from ``quiz_by_id``."""
     if not getattr(user, "is_authenticated", False):
         raise Http404
     try:
         public_id = uuid.UUID(str(public_id))
-        return Attempt.objects.select_related("quiz__campaign").get(public_id=public_id, user=user)
-    except (Attempt.DoesNotExist, ValueError, TypeError):
+    except (ValueError, TypeError):
         raise Http404 from None
+    row = sql.fetch_one(_own_attempt_sql(), [_public_id_value(public_id), user.pk])
+    if row is None:
+        raise Http404
+    attempt = ATTEMPT.build(row[:-1])
+    quiz = quiz_by_id(attempt.quiz_id)
+    if quiz is None:
+        raise Http404
+    quiz.leaderboard_stale = bool(row[-1])
+    attempt.quiz = quiz
+    return attempt
+
+
+# Every column of an attempt, read back as the ORM would build it.
+ATTEMPT = sql.Shape(Attempt, sql.attnames(Attempt), alias="a")
+
+
+def _public_id_value(public_id: uuid.UUID):
+    return Attempt._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+
+
+@cache
+def _own_attempt_sql() -> str:
+    a, q = Attempt, Quiz
+    return (
+        f"SELECT {ATTEMPT.select}, (SELECT {sql.column(q, 'leaderboard_stale', 'q')} "
+        f"FROM {sql.table(q)} q "
+        f"WHERE {sql.column(q, 'id', 'q')} = {sql.column(a, 'quiz_id', 'a')}) "
+        f"FROM {sql.table(a)} a "
+        f"WHERE {sql.column(a, 'public_id', 'a')} = %s AND {sql.column(a, 'user_id', 'a')} = %s"
+    )
 
 
 def region_choices(quiz: Quiz):
@@ -172,6 +262,11 @@ def question_texts(ids: list[int]) -> dict[int, dict]:
     return found
 
 
+# A question missing from the bank (never the case for a paper: questions are retired, not
+# deleted) shows empty.
+NO_TEXT = {"stem": "", "kind": "", "options": {}, "correct": [], "explanation": ""}
+
+
 @dataclass
 class PaperQuestion:
     id: int
@@ -193,7 +288,7 @@ def paper(attempt: Attempt, *, reveal: bool = False) -> list[PaperQuestion]:
     texts = question_texts(attempt.question_ids())
     out = []
     for number, (qid, option_ids, multiple) in enumerate(attempt.paper, start=1):
-        text = texts.get(int(qid), {"stem": "", "kind": "", "options": {}, "correct": []})
+        text = texts.get(int(qid)) or NO_TEXT
         chosen = set(attempt.answers.get(str(qid)) or [])
         item = PaperQuestion(
             id=int(qid),

@@ -2,8 +2,9 @@
 
 Each call is a few statements: the quiz row carries its frozen pool (question ids, topics,
 difficulties and option ids), so drawing a paper reads no question; an attempt is one INSERT;
-saving answers is one row UPDATE; submitting is one UPDATE of the attempt and one of the
-person's best row (and one Redis round trip for the leaderboard).
+saving answers is one conditional UPDATE without a row lock; submitting is one conditional
+UPDATE of the attempt with the person's best row (one statement on PostgreSQL, see
+``statements``) and one Redis round trip for the leaderboard.
 
 The clock is the server's. An attempt's deadline is fixed when it starts (the quiz's time limit,
 never later than the quiz's closing); answers arriving after the deadline plus a small grace
@@ -18,18 +19,19 @@ import json
 import random
 import secrets
 import uuid
+from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kepu.accounts.models import User
-from kepu.core import ratelimit
+from kepu.core import ratelimit, sql
 from kepu.core.errors import Conflict, DomainError, Forbidden
 from kepu.organisations.models import Organisation, Region
 
-from . import leaderboard
+from . import leaderboard, statements
 from .models import Attempt, Best, Question, Quiz
 
 GRACE_SECONDS = 10
@@ -156,10 +158,11 @@ def next_slot(quiz: Quiz, slots: list[str], now: dt.datetime) -> str:
     return slot
 
 
-def _deadline(quiz: Quiz, now: dt.datetime) -> dt.datetime:
+def _deadline(quiz: Quiz, now: dt.datetime, closes_at: dt.datetime | None = None) -> dt.datetime:
+    closes_at = closes_at or quiz.closes_at
     limit = quiz.time_limit
-    end = now + dt.timedelta(seconds=limit) if limit else quiz.closes_at
-    return min(end, quiz.closes_at)
+    end = now + dt.timedelta(seconds=limit) if limit else closes_at
+    return min(end, closes_at)
 
 
 def start_attempt(
@@ -173,10 +176,12 @@ def start_attempt(
 ) -> tuple[Attempt, bool]:
     """Start an attempt, or give back the person's attempt still in progress.
 
-    Returns (attempt, resumed). Raises Throttled (per account and per address),
-    Conflict("not_open") before the window or for an unpublished quiz, Conflict("closed")
-    after it, DomainError("not_eligible"), Conflict("no_attempts_left") — also to the loser of
-    two starts racing for the last attempt —, Conflict("pool_too_small").
+    The quiz's status and window, and the person's attempts, are read fresh in one statement
+    (the rest of the quiz may come from the process's memory, selectors.quiz_by_id); the
+    attempt is one INSERT. Returns (attempt, resumed). Raises Throttled (per account and per
+    address), Conflict("not_open") before the window or for an unpublished quiz,
+    Conflict("closed") after it, DomainError("not_eligible"), Conflict("no_attempts_left") —
+    also to the loser of two starts racing for the last attempt —, Conflict("pool_too_small").
     """
     limit, window = _limits("KEPU_QUIZ_START_LIMIT", START_LIMIT)
     ratelimit.hit("quiz-start", str(user.pk), limit=limit, window=window)
@@ -184,22 +189,20 @@ def start_attempt(
         limit, window = _limits("KEPU_QUIZ_START_ADDRESS_LIMIT", START_ADDRESS_LIMIT)
         ratelimit.hit("quiz-start-addr", address, limit=limit, window=window)
     now = timezone.now()
-    if quiz.status != Quiz.Status.PUBLISHED or now < quiz.opens_at:
+    state, mine = statements.quiz_state_and_attempts(quiz.pk, user.pk)
+    if state is None or state.status != Quiz.Status.PUBLISHED or now < state.opens_at:
         raise Conflict("not_open", _("This quiz is not open yet."))
-    if now >= quiz.closes_at:
+    if now >= state.closes_at:
         raise Conflict("closed", _("This quiz is closed."))
     if quiz.is_restricted:
         check_eligible(quiz, region, organisation)
-    mine = list(
-        Attempt.objects.filter(quiz=quiz, user=user).only(
-            "id", "public_id", "slot", "submitted_at", "deadline_at", "quiz_id", "user_id"
-        )
-    )
     for attempt in mine:
         if attempt.submitted_at is None and now <= attempt.deadline_at + grace():
-            return Attempt.objects.get(pk=attempt.pk), True
+            attempt.quiz = quiz
+            return attempt, True
     for attempt in mine:
         if attempt.submitted_at is None:  # ran out of time without being submitted
+            attempt.quiz = quiz
             submit_attempt(attempt, user=user)
     slot = next_slot(quiz, [a.slot for a in mine], now)
     language = paper_language(quiz, language)
@@ -212,12 +215,13 @@ def start_attempt(
         organisation=organisation,
         paper=draw_paper(quiz, language),
         started_at=now,
-        deadline_at=_deadline(quiz, now),
+        deadline_at=_deadline(quiz, now, state.closes_at),
         address=address[:64],
     )
     try:
-        with transaction.atomic():
-            attempt.save(force_insert=True)
+        # Inside a caller's transaction, a savepoint keeps a refused duplicate from aborting it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            sql.insert(attempt)
     except IntegrityError:
         raise Conflict(
             "no_attempts_left", _("You have already started this quiz in another window.")
@@ -268,11 +272,15 @@ def _check_time(attempt: Attempt, now: dt.datetime) -> None:
 
 
 def save_answers(attempt: Attempt, *, user: User, answers: dict) -> Attempt:
-    """Save some answers of an attempt in progress (one row update); answers saved before are
-    kept, an empty list clears one.
+    """Save some answers of an attempt in progress; answers saved before are kept, an empty
+    list clears one.
 
-    Raises Forbidden when the attempt is someone else's, Throttled, the errors of
-    ``clean_answers``, Conflict("submitted"), Conflict("time_up"). Nothing changes on error.
+    One statement and no row lock: an UPDATE that merges the answers into the row's own
+    (``||`` on PostgreSQL, json_patch on SQLite) only while the attempt is not submitted and
+    its deadline plus the grace has not passed, so that two saves never lose each other's
+    answers and a save can never follow a submission. Raises Forbidden when the attempt is
+    someone else's, Throttled, the errors of ``clean_answers``, Conflict("submitted"),
+    Conflict("time_up"). Nothing changes on error.
     """
     if attempt.user_id != user.pk:
         raise Forbidden("forbidden", _("This is not your attempt."))
@@ -280,11 +288,16 @@ def save_answers(attempt: Attempt, *, user: User, answers: dict) -> Attempt:
     ratelimit.hit("quiz-save", str(user.pk), limit=limit, window=window)
     cleaned = clean_answers(attempt, answers)
     now = timezone.now()
-    with transaction.atomic():
-        current = _locked(attempt)
+    merged = statements.merge_answers(attempt.pk, cleaned, now=now, since=now - grace())
+    if merged is None:
+        # Not merged: say why, from the row as it is now.
+        current = Attempt.objects.only("submitted_at", "deadline_at").get(pk=attempt.pk)
         _check_time(current, now)
-        merged = {**current.answers, **cleaned}
-        Attempt.objects.filter(pk=current.pk).update(answers=merged, saved_at=now)
+        with transaction.atomic():  # neither submitted nor late a moment later: decide locked
+            current = _locked(attempt)
+            _check_time(current, now)
+            merged = {**current.answers, **cleaned}
+            Attempt.objects.filter(pk=current.pk).update(answers=merged, saved_at=now)
     attempt.answers, attempt.saved_at = merged, now
     return attempt
 
@@ -337,71 +350,91 @@ def submit_attempt(
     and the attempt is scored as it stood at the deadline (``late``). Returns (attempt,
     replayed, overall rank or None). Raises Forbidden for someone else's attempt and the
     errors of ``clean_answers`` (before the deadline only).
+
+    Scored without a row lock from the attempt as read: the UPDATE that records the score
+    applies only while the attempt is unsubmitted and its answers are those read (``saved_at``
+    unchanged), and the person's best row is written by the same statement on PostgreSQL
+    (by a second one in the same transaction elsewhere). When that condition fails — a save
+    or a submission came in between — the attempt is locked, read again and scored as before.
     """
     if attempt.user_id != user.pk:
         raise Forbidden("forbidden", _("This is not your attempt."))
     now = timezone.now()
     in_time = now <= attempt.deadline_at + grace()
     cleaned = clean_answers(attempt, answers) if answers and in_time else {}
-    with transaction.atomic():
-        current = _locked(attempt)
-        current.quiz = attempt.quiz
-        if current.submitted_at is not None:
-            return current, True, _rank(current)
-        quiz = attempt.quiz
-        merged = {**current.answers, **cleaned} if in_time else current.answers
-        end = min(now, current.deadline_at)
-        keys = answer_keys(current.question_ids())
-        correct, score, fingerprint = score_answers(current.paper, merged, keys)
-        current.answers = merged
-        current.submitted_at = now
-        current.late = not in_time
-        current.correct_count, current.score, current.fingerprint = correct, score, fingerprint
-        current.duration_ms = max(int((end - current.started_at).total_seconds() * 1000), 0)
-        Attempt.objects.filter(pk=current.pk).update(
-            answers=merged,
-            submitted_at=now,
-            late=current.late,
-            correct_count=correct,
-            score=score,
-            duration_ms=current.duration_ms,
-            fingerprint=fingerprint,
-        )
-        best = None if quiz.is_practice else _keep_best(quiz, current)
-    current.quiz = quiz
-    rank = leaderboard.record(best) if best is not None else None
+    quiz = attempt.quiz
+    if attempt.submitted_at is not None:  # a submission is final: no lock needed to see it
+        return attempt, True, _rank(attempt)
+    read_saved_at = attempt.saved_at
+    _score(attempt, {**attempt.answers, **cleaned} if in_time else attempt.answers, now, in_time)
+    best = None if quiz.is_practice else _best_row(quiz, attempt)
+    done, changed = statements.record_submission(attempt, best, saved_at=read_saved_at)
+    if not done:
+        return _submit_locked(attempt, cleaned, now, in_time)
+    rank = leaderboard.record(best) if changed else None
     if rank is None and not quiz.is_practice:
         rank = leaderboard.rank_of(quiz, user.pk)
+    return attempt, False, rank
+
+
+def _score(attempt: Attempt, merged: dict, now: dt.datetime, in_time: bool) -> None:
+    """Score ``attempt`` with ``merged`` answers, submitted ``now`` (on the instance only)."""
+    end = min(now, attempt.deadline_at)
+    keys = answer_keys(attempt.question_ids())
+    correct, score, fingerprint = score_answers(attempt.paper, merged, keys)
+    attempt.answers = merged
+    attempt.submitted_at = now
+    attempt.late = not in_time
+    attempt.correct_count, attempt.score, attempt.fingerprint = correct, score, fingerprint
+    attempt.duration_ms = max(int((end - attempt.started_at).total_seconds() * 1000), 0)
+
+
+def _submit_locked(
+    attempt: Attempt, cleaned: dict, now: dt.datetime, in_time: bool
+) -> tuple[Attempt, bool, int | None]:
+    """Submit under the attempt's row lock (when the optimistic UPDATE found the row changed)."""
+    quiz = attempt.quiz
+    with transaction.atomic():
+        current = _locked(attempt)
+        current.quiz = quiz
+        if current.submitted_at is not None:
+            return current, True, _rank(current)
+        _score(current, {**current.answers, **cleaned} if in_time else current.answers, now,
+               in_time)  # fmt: skip
+        Attempt.objects.filter(pk=current.pk).update(
+            answers=current.answers,
+            submitted_at=now,
+            late=current.late,
+            correct_count=current.correct_count,
+            score=current.score,
+            duration_ms=current.duration_ms,
+            fingerprint=current.fingerprint,
+        )
+        best = None if quiz.is_practice else _best_row(quiz, current)
+        changed = best is not None and statements.keep_best(best)
+    rank = leaderboard.record(best) if changed else None
+    if rank is None and not quiz.is_practice:
+        rank = leaderboard.rank_of(quiz, current.user_id)
     return current, False, rank
 
 
-def _keep_best(quiz: Quiz, attempt: Attempt) -> Best | None:
-    """Make ``attempt`` the person's best when it beats the one kept (or is the first).
-    Returns the row when it changed."""
+def _best_row(quiz: Quiz, attempt: Attempt) -> Best:
+    """The leaderboard row ``attempt`` makes (kept only if it beats the person's row)."""
     seconds = int((attempt.submitted_at - quiz.opens_at).total_seconds())
     key = leaderboard.sort_key(
         score=attempt.score, duration_ms=attempt.duration_ms, submitted_seconds=seconds
     )
-    fields = {
-        "attempt": attempt,
-        "score": attempt.score,
-        "duration_ms": attempt.duration_ms,
-        "submitted_at": attempt.submitted_at,
-        "sort_key": key,
-        "region_id": attempt.region_id,
-        "organisation_id": attempt.organisation_id,
-    }
-    mine = Best.objects.filter(quiz=quiz, user_id=attempt.user_id)
-    for _try in range(2):
-        if mine.filter(sort_key__gt=key).update(**fields):
-            return Best(quiz=quiz, user_id=attempt.user_id, **fields)
-        try:
-            with transaction.atomic():
-                return Best.objects.create(quiz=quiz, user_id=attempt.user_id, **fields)
-        except IntegrityError:
-            if not mine.filter(sort_key__gt=key).exists():
-                return None  # the row kept is at least as good
-    return None
+    return Best(
+        quiz_id=quiz.pk,
+        user_id=attempt.user_id,
+        attempt_id=attempt.pk,
+        score=attempt.score,
+        duration_ms=attempt.duration_ms,
+        submitted_at=attempt.submitted_at,
+        sort_key=key,
+        region_id=attempt.region_id,
+        organisation_id=attempt.organisation_id,
+    )
 
 
 def _rank(attempt: Attempt) -> int | None:
