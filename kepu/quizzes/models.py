@@ -236,8 +236,13 @@ class Attempt(models.Model):
     """One go at a quiz: the frozen paper (question ids and each one's option order), the
     answers saved as the person goes, and once submitted its score."""
 
+    # Indexes are few on purpose: saving answers and submitting change no indexed column, so
+    # PostgreSQL updates the row in place (HOT) instead of writing every index again. The quiz
+    # is the first column of the unique constraint; a region or organisation is removed rarely.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, related_name="attempts", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
     )
@@ -246,10 +251,15 @@ class Attempt(models.Model):
     slot = models.CharField(max_length=40)
     language = models.CharField(max_length=10)
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # [[question id, [option ids in the order shown]], ...]
     paper = models.JSONField(default=list)
@@ -277,10 +287,7 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["quiz", "user", "slot"], name="attempt_slot_once")
         ]
-        indexes = [
-            models.Index(fields=["quiz", "submitted_at"]),
-            models.Index(fields=["quiz", "address"]),
-        ]
+        indexes = [models.Index(fields=["quiz", "address"])]
 
     def __str__(self) -> str:
         return f"{self.quiz_id}/{self.user_id}/{self.slot}"
@@ -305,18 +312,25 @@ class Best(models.Model):
     the database and Redis give the same order (ties broken by the person's id in both).
     """
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="bests")
+    # Every first submission inserts a row here: only the indexes the leaderboards read (and
+    # the person's, for deleting their data) are kept; the quiz leads all of them.
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="bests", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="+")
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="+", db_index=False)
     score = models.PositiveSmallIntegerField()
     duration_ms = models.PositiveIntegerField()
     submitted_at = models.DateTimeField()
     sort_key = models.BigIntegerField()
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     objects = BestQuerySet.as_manager()
