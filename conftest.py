@@ -59,6 +59,24 @@ def _english_unless_a_test_says_otherwise():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Keys and texts of locked questions, and published quizzes for a few seconds, stay in
+    process memory; a test database rolled back reuses ids (SQLite), so each test starts
+    without them — the demo test takes quizzes too."""
+    from kepu.quizzes import leaderboard, selectors, taking
+
+    def forget():
+        taking._KEYS.clear()
+        selectors._TEXTS.clear()
+        selectors.forget_quiz()
+        leaderboard.reset_down()
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Pages, counters and codes cached by one test must not answer the next one.
     from django.core.cache import cache
