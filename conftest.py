@@ -70,6 +70,7 @@ def _fresh_process_caches():
         selectors._TEXTS.clear()
         selectors.forget_quiz()
         leaderboard.reset_down()
+        leaderboard.region_line.cache_clear()
 
     forget()
     yield

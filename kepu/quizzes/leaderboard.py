@@ -22,10 +22,12 @@ catches up.
 import logging
 import time
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.db.models import Q
+
+from kepu.organisations.models import Region
 
 from .models import Best, Quiz
 
@@ -91,10 +93,22 @@ def key(quiz_id: int, scope: str = "all", ident: int | None = None) -> str:
     return f"{prefix()}:{quiz_id}:lb"
 
 
+@lru_cache(maxsize=4096)
+def region_line(region_id: int) -> tuple[int, ...]:
+    """The region and every region above it: a person of a county is on the boards of the
+    county, its city and its province. Regions never move, so this stays in memory."""
+    path = Region.objects.filter(pk=region_id).values_list("path", flat=True).first()
+    if path is None:
+        return ()
+    step = Region.steplen
+    paths = [path[:end] for end in range(step, len(path) + 1, step)]
+    return tuple(Region.objects.filter(path__in=paths).values_list("pk", flat=True))
+
+
 def _keys_of(quiz_id: int, region_id, organisation_id) -> list[str]:
     keys = [key(quiz_id)]
     if region_id:
-        keys.append(key(quiz_id, "region", region_id))
+        keys += [key(quiz_id, "region", r) for r in region_line(region_id)]
     if organisation_id:
         keys.append(key(quiz_id, "organisation", organisation_id))
     return keys
@@ -176,7 +190,9 @@ class Row:
 
 def _scope_q(scope: str, ident: int | None) -> Q:
     if scope == "region":
-        return Q(region_id=ident)
+        # The region's own people and those of every region below it, as in Redis.
+        path = Region.objects.filter(pk=ident).values_list("path", flat=True).first()
+        return Q(region__path__startswith=path) if path else Q(pk__in=[])
     if scope == "organisation":
         return Q(organisation_id=ident)
     return Q()

@@ -117,15 +117,30 @@ def test_with_redis_down_the_quiz_goes_on_and_the_leaderboard_catches_up(quiz, t
 
 
 def test_region_and_organisation_leaderboards_hold_only_their_people(quiz, tree):
-    a, b = _people(2)
+    from kepu.organisations.services import add_region
+
+    a, b, c = _people(3)
+    other_county = add_region(parent=tree.regions.zhongwei, code="640521", name="中宁县")
     take(quiz, a, right=5, region=tree.regions.shapotou, organisation=tree.unit_a)
     take(quiz, b, right=4, region=tree.regions.zhongwei, organisation=tree.unit_b)
-    assert leaderboard.top_user_ids(quiz, scope="region", ident=tree.regions.zhongwei.pk)[0] == [
-        b.pk
-    ]
+    take(quiz, c, right=3, region=other_county)
+
+    def board(region):
+        return leaderboard.top_user_ids(quiz, scope="region", ident=region.pk)[0]
+
+    # A county's board holds its people; a city's and a province's hold those below them too.
+    assert board(tree.regions.shapotou) == [a.pk]
+    assert board(other_county) == [c.pk]
+    assert board(tree.regions.zhongwei) == [a.pk, b.pk, c.pk]
+    assert board(tree.regions.ningxia) == [a.pk, b.pk, c.pk]
+    assert leaderboard.rank_of(quiz, c.pk, scope="region", ident=tree.regions.zhongwei.pk) == 3
     assert leaderboard.top_user_ids(quiz, scope="organisation", ident=tree.unit_a.pk)[0] == [a.pk]
     rows, _source = selectors.leaderboard_rows(quiz)
-    assert [(r.rank, r.name, r.score) for r in rows] == [(1, "选**", 100), (2, "选**", 80)]
+    assert [(r.rank, r.name, r.score) for r in rows] == [
+        (1, "选**", 100),
+        (2, "选**", 80),
+        (3, "选**", 60),
+    ]
 
 
 def test_a_better_attempt_replaces_the_best_and_a_worse_one_does_not(quiz, tree):
