@@ -176,6 +176,7 @@ def start_attempt(
 ) -> tuple[Attempt, bool]:
     """Start an attempt, or give back the person's attempt still in progress.
 
+    A later attempt keeps the region and organisation of the person's first one.
     The quiz's status and window, and the person's attempts, are read fresh in one statement
     (the rest of the quiz may come from the process's memory, selectors.quiz_by_id); the
     attempt is one INSERT. Returns (attempt, resumed). Raises Throttled (per account and per
@@ -194,6 +195,14 @@ def start_attempt(
         raise Conflict("not_open", _("This quiz is not open yet."))
     if now >= state.closes_at:
         raise Conflict("closed", _("This quiz is closed."))
+    if mine:
+        # A person stays with the region and organisation of their first attempt: a later
+        # choice neither moves them between boards nor leaves them on two at once.
+        first = min(mine, key=lambda a: (a.started_at, a.pk))
+        if (region.pk if region else None) != first.region_id:
+            region = first.region
+        if (organisation.pk if organisation else None) != first.organisation_id:
+            organisation = first.organisation
     if quiz.is_restricted:
         check_eligible(quiz, region, organisation)
     for attempt in mine:

@@ -143,6 +143,15 @@ def test_region_and_organisation_leaderboards_hold_only_their_people(quiz, tree)
     ]
 
 
+def test_a_later_attempt_keeps_the_region_of_the_first(quiz, tree):
+    take(quiz, tree.public, right=2, region=tree.regions.shapotou)
+    attempt, _rank = take(quiz, tree.public, right=5, region=tree.regions.ningxia)
+    assert attempt.region_id == tree.regions.shapotou.pk
+    assert Best.objects.get(quiz=quiz, user=tree.public).region_id == tree.regions.shapotou.pk
+    board = leaderboard.top_user_ids(quiz, scope="region", ident=tree.regions.shapotou.pk)[0]
+    assert board == [tree.public.pk]
+
+
 def test_a_better_attempt_replaces_the_best_and_a_worse_one_does_not(quiz, tree):
     take(quiz, tree.public, right=2)
     take(quiz, tree.public, right=4)
