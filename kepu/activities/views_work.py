@@ -124,6 +124,7 @@ def work_home(request):
             "can_submit": _can(user, "reports.submit"),
             "can_evaluate": _can(user, "awards.evaluate"),
             "can_award": _can(user, "awards.manage"),
+            "can_quiz": _can(user, "quizzes.manage"),
         },
     )
 

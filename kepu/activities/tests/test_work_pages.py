@@ -78,6 +78,14 @@ def test_workbench_home_shows_roles_and_counts(as_user, tree, make_activity):
     assert page.context["counts"]["drafts"] == 1
 
 
+def test_workbench_home_leads_quiz_organisers_to_their_quizzes_and_bank(as_user, tree, campaign):
+    admin = as_user(tree.admin).get(url("work-home")).content.decode()
+    assert f"/en/work/campaigns/{campaign.pk}/quizzes/" in admin
+    assert "/en/work/quizzes/questions/" in admin
+    reporter = as_user(tree.reporter_a).get(url("work-home")).content.decode()
+    assert "/en/work/quizzes/questions/" not in reporter  # no quizzes.manage
+
+
 def test_sibling_unit_staff_get_404_on_every_page_of_unit_a_activity(as_user, published, tree):
     client = as_user(tree.reporter_b)
     for name in (
