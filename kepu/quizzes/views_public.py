@@ -31,6 +31,14 @@ def _start_form(quiz: Quiz, data=None) -> StartForm:
 
 
 def _landing(request, quiz: Quiz, form=None, status=200):
+    attempts = selectors.attempts_of(request.user, quiz)
+    form = form or (_start_form(quiz) if request.user.is_authenticated else None)
+    first = min(attempts, key=lambda a: (a.started_at, a.pk)) if attempts else None
+    if form is not None and first is not None:
+        # A later attempt keeps the region and organisation of the first (taking.start_attempt):
+        # the form does not ask again, the page says which they are.
+        form.fields.pop("region", None)
+        form.fields.pop("organisation", None)
     return render(
         request,
         "quizzes/public/quiz_detail.html",
@@ -40,8 +48,9 @@ def _landing(request, quiz: Quiz, form=None, status=200):
             "tz": quiz.campaign.tz,
             "is_open": quiz.is_open(),
             "not_yet": timezone.now() < quiz.opens_at,
-            "form": form or (_start_form(quiz) if request.user.is_authenticated else None),
-            "attempts": selectors.attempts_of(request.user, quiz),
+            "form": form,
+            "first_attempt": first,
+            "attempts": attempts,
             "regions": list(quiz.eligible_regions.all()),
             "organisations": list(quiz.eligible_organisations.all()),
             "prize_draw": selectors.prize_draw_of(quiz),

@@ -13,7 +13,7 @@ from kepu.quizzes import api as quiz_api
 from kepu.quizzes import taking
 from kepu.quizzes.models import Attempt, Best, PrizeDraw, Question, Quiz
 
-from .helpers import bank, open_quiz, right_answers
+from .helpers import bank, open_quiz, right_answers, take
 
 
 @pytest.fixture
@@ -300,3 +300,16 @@ def test_the_participation_export_streams_by_region(client, tree, quiz):
         f"/en/work/exports/export/?kind=quiz-participation&format=csv&quiz={quiz.pk}"
     )
     assert refused.status_code in (403, 404)
+
+
+def test_a_second_attempt_does_not_ask_for_the_region_again(client, tree, campaign):
+    bank(tree, count=12)
+    quiz = open_quiz(tree, campaign, attempts_policy="total", max_attempts=2)
+    client.force_login(tree.public)
+    first = client.get(f"/en/quizzes/{quiz.pk}/").content.decode()
+    assert 'name="region"' in first
+    take(quiz, tree.public, right=2, region=tree.regions.shapotou)
+    again = client.get(f"/en/quizzes/{quiz.pk}/").content.decode()
+    assert 'name="region"' not in again and 'name="organisation"' not in again
+    assert "region and organisation of your first attempt" in again
+    assert tree.regions.shapotou.name in again
