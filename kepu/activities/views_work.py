@@ -23,7 +23,7 @@ from kepu.core.errors import DomainError, Forbidden
 from kepu.core.models import AuditEntry
 from kepu.core.qr import qr_svg
 from kepu.core.text import mask_phone
-from kepu.core.views import audit_values_text, forbidden, staff_required
+from kepu.core.views import add_domain_error, audit_values_text, forbidden, staff_required
 from kepu.organisations import scoping
 from kepu.organisations.models import Membership
 
@@ -66,15 +66,6 @@ TRANSITION_LABELS = {
     "finish": gettext_lazy("Mark as finished"),
     "cancel": gettext_lazy("Cancel the activity"),
 }
-
-
-def add_domain_error(form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: on the fields it names, else above the form."""
-    fields = getattr(exc, "fields", None) or {}
-    if not fields:
-        form.add_error(None, exc.message)
-    for name, errors in fields.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _activity_or_404(user, pk: int, perm: str = "activities.view") -> Activity:

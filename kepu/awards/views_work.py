@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from kepu.activities.models import Activity
 from kepu.campaigns.models import Campaign
-from kepu.core.errors import DomainError, Forbidden
-from kepu.core.views import forbidden, staff_required
+from kepu.core.errors import DomainError
+from kepu.core.views import refused, staff_required
 from kepu.organisations import scoping
 
 from . import selectors, services
@@ -26,13 +26,6 @@ def _managed(user, pk: int) -> Campaign:
 
 def _commendation(campaign: Campaign) -> Commendation | None:
     return Commendation.objects.filter(campaign=campaign).first()
-
-
-def _error(request, exc: DomainError):
-    if isinstance(exc, Forbidden):
-        return forbidden(request, exc.message)
-    messages.error(request, exc.message)
-    return None
 
 
 @staff_required("awards.manage")
@@ -79,7 +72,7 @@ def indicators(request, pk):
             try:
                 services.set_indicators(campaign, actor=request.user, items=items)
             except DomainError as exc:
-                if (response := _error(request, exc)) is not None:
+                if (response := refused(request, exc)) is not None:
                     return response
                 status = 400
             else:
@@ -134,9 +127,8 @@ def scoring(request, pk):
                     comment=form.cleaned_data.get("comment", ""),
                 )
             except DomainError as exc:
-                if isinstance(exc, Forbidden):
-                    return forbidden(request, exc.message)
-                form.add_error(None, exc.message)
+                if (response := refused(request, exc, form)) is not None:
+                    return response
                 status = 400
             else:
                 messages.success(request, _("Your scores for %(unit)s are saved.") % {"unit": unit})
@@ -202,9 +194,8 @@ def commended_add(request, pk):
             citation=form.cleaned_data.get("citation", ""),
         )
     except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            return forbidden(request, exc.message)
-        form.add_error(None, exc.message)
+        if (response := refused(request, exc, form)) is not None:
+            return response
         return _commendation_page(request, campaign, add_form=form, status=400)
     messages.success(request, _("Added to the commendation list."))
     return redirect("awards:work-commendation", pk=campaign.pk)
@@ -218,7 +209,7 @@ def commended_remove(request, pk, item):
     try:
         services.remove_commended(entry, actor=request.user)
     except DomainError as exc:
-        if (response := _error(request, exc)) is not None:
+        if (response := refused(request, exc)) is not None:
             return response
     else:
         messages.success(request, _("Removed from the commendation list."))
@@ -237,9 +228,8 @@ def commendation_publicise(request, pk):
             campaign, actor=request.user, days=form.cleaned_data["days"]
         )
     except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            return forbidden(request, exc.message)
-        form.add_error(None, exc.message)
+        if (response := refused(request, exc, form)) is not None:
+            return response
         return _commendation_page(request, campaign, publicise_form=form, status=400)
     messages.success(request, _("The list is published for objections."))
     return redirect("awards:work-commendation", pk=campaign.pk)
@@ -252,7 +242,7 @@ def commendation_finalise(request, pk):
     try:
         services.finalise_commendation(campaign, actor=request.user)
     except DomainError as exc:
-        if (response := _error(request, exc)) is not None:
+        if (response := refused(request, exc)) is not None:
             return response
     else:
         messages.success(request, _("The commendation list is final and shown on the public site."))
@@ -294,7 +284,7 @@ def objection_answer(request, pk, objection):
     try:
         services.answer_objection(item, actor=request.user, answer=form.cleaned_data["answer"])
     except DomainError as exc:
-        if (response := _error(request, exc)) is not None:
+        if (response := refused(request, exc)) is not None:
             return response
     else:
         messages.success(request, _("Your answer is saved."))

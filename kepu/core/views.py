@@ -2,6 +2,7 @@ import json
 from functools import wraps
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from kepu.core.errors import DomainError, Forbidden
 from kepu.core.text import mask_phone
 from kepu.organisations import scoping
 
@@ -59,6 +61,28 @@ def server_error(request):
 def forbidden(request, message: str = ""):
     """A clean 403 page for people without the role a workbench page needs."""
     return render(request, "core/forbidden.html", {"message": message}, status=403)
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: on the fields it names, else above the form."""
+    fields = getattr(exc, "fields", None) or {}
+    if not fields:
+        form.add_error(None, exc.message)
+    for name, errors in fields.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def refused(request, exc: DomainError, form=None):
+    """A workbench view's answer to a service's refusal: the 403 page for Forbidden (returned),
+    otherwise None after putting the message above ``form`` or, without a form, in the
+    messages shown on the next page."""
+    if isinstance(exc, Forbidden):
+        return forbidden(request, exc.message)
+    if form is not None:
+        form.add_error(None, exc.message)
+    else:
+        messages.error(request, exc.message)
+    return None
 
 
 def staff_required(perm: str | None = None):

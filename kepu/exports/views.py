@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -31,8 +32,7 @@ def _in_language(chunks, language: str):
 
 
 def _attachment(response, name: str):
-    from django.utils.http import content_disposition_header
-
+    """A streamed CSV downloads as ``name`` (FileResponse does this itself for files)."""
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
@@ -67,8 +67,9 @@ def export(request):
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     services.write_export(kind, request.user, params, fmt, target)
     target.seek(0)
-    response = FileResponse(target, content_type=services.CONTENT_TYPES["xlsx"])
-    return _attachment(response, name)
+    return FileResponse(
+        target, content_type=services.CONTENT_TYPES["xlsx"], as_attachment=True, filename=name
+    )
 
 
 @staff_required()
@@ -115,8 +116,9 @@ def import_template(request):
         )
         name = f"{_('activity-import-template')}-{language}.xlsx"
     target.seek(0)
-    response = FileResponse(target, content_type=services.CONTENT_TYPES["xlsx"])
-    return _attachment(response, name)
+    return FileResponse(
+        target, content_type=services.CONTENT_TYPES["xlsx"], as_attachment=True, filename=name
+    )
 
 
 @staff_required("activities.report")

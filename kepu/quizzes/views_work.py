@@ -9,13 +9,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kepu.core.errors import DomainError, Forbidden
-from kepu.core.views import forbidden, staff_required
+from kepu.core.errors import DomainError
+from kepu.core.views import refused, staff_required
 from kepu.exports.services import CONTENT_TYPES
 from kepu.organisations.models import Region
 
@@ -25,22 +24,11 @@ from .forms import DrawForm, QuestionFilterForm, QuestionForm, QuestionImportFor
 PERM = "quizzes.manage"
 
 
-def _refused(request, exc: DomainError, form=None):
-    """A Forbidden becomes the 403 page; other errors go on the form (or as a message)."""
-    if isinstance(exc, Forbidden):
-        return forbidden(request, exc.message)
-    if form is not None:
-        form.add_error(None, exc.message)
-    else:
-        messages.error(request, exc.message)
-    return None
-
-
 def _xlsx(target, name: str) -> FileResponse:
     target.seek(0)
-    response = FileResponse(target, content_type=CONTENT_TYPES["xlsx"])
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return FileResponse(
+        target, content_type=CONTENT_TYPES["xlsx"], as_attachment=True, filename=name
+    )
 
 
 # --- The question bank -------------------------------------------------------------------------
@@ -84,7 +72,7 @@ def question_create(request):
                 form.cleaned_data["organisation"], actor=request.user, **form.service_fields()
             )
         except DomainError as exc:
-            if (response := _refused(request, exc, form)) is not None:
+            if (response := refused(request, exc, form)) is not None:
                 return response
         else:
             messages.success(request, _("The question is saved in the bank."))
@@ -104,7 +92,7 @@ def question_edit(request, pk):
         try:
             current = services.edit_question(question, actor=request.user, **form.service_fields())
         except DomainError as exc:
-            if (response := _refused(request, exc, form)) is not None:
+            if (response := refused(request, exc, form)) is not None:
                 return response
         else:
             if current.pk != question.pk:
@@ -126,7 +114,7 @@ def question_retire(request, pk):
     try:
         services.retire_question(question, actor=request.user)
     except DomainError as exc:
-        if (response := _refused(request, exc)) is not None:
+        if (response := refused(request, exc)) is not None:
             return response
     else:
         messages.success(request, _("The question is retired; past papers keep it."))
@@ -153,7 +141,7 @@ def question_import(request):
             form.add_error(None, exc.message)
             row_errors = exc.errors
         except DomainError as exc:
-            if (response := _refused(request, exc, form)) is not None:
+            if (response := refused(request, exc, form)) is not None:
                 return response
         else:
             messages.success(
@@ -247,7 +235,7 @@ def quiz_create(request, pk):
                     **form.service_fields(),
                 )
             except DomainError as exc:
-                if (response := _refused(request, exc, form)) is not None:
+                if (response := refused(request, exc, form)) is not None:
                     return response
             else:
                 messages.success(request, _("The quiz is saved as a draft."))
@@ -270,7 +258,7 @@ def quiz_edit(request, pk):
             try:
                 services.edit_quiz(quiz, actor=request.user, **form.service_fields())
             except DomainError as exc:
-                if (response := _refused(request, exc, form)) is not None:
+                if (response := refused(request, exc, form)) is not None:
                     return response
             else:
                 messages.success(request, _("The quiz is saved."))
@@ -323,7 +311,7 @@ def quiz_publish(request, pk):
     try:
         services.publish_quiz(quiz, actor=request.user)
     except DomainError as exc:
-        if (response := _refused(request, exc)) is not None:
+        if (response := refused(request, exc)) is not None:
             return response
     else:
         messages.success(request, _("The quiz is published."))
@@ -396,7 +384,7 @@ def quiz_draw(request, pk):
             quiz, actor=request.user, winners_count=form.cleaned_data["winners_count"]
         )
     except DomainError as exc:
-        if (response := _refused(request, exc, form)) is not None:
+        if (response := refused(request, exc, form)) is not None:
             return response
         return _draw_page(request, quiz, form, status=exc.status)
     messages.success(request, _("The commitment is published. Draw after the quiz closes."))
@@ -410,7 +398,7 @@ def quiz_draw_run(request, pk):
     try:
         services.run_draw(quiz, actor=request.user)
     except DomainError as exc:
-        if (response := _refused(request, exc)) is not None:
+        if (response := refused(request, exc)) is not None:
             return response
     else:
         messages.success(request, _("The winners are drawn and the seed is published."))

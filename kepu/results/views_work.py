@@ -18,7 +18,7 @@ from kepu.campaigns.models import Phase
 from kepu.campaigns.services import deadline_passed_message, phase_state
 from kepu.core.errors import DomainError, Forbidden
 from kepu.core.files import serve_stored
-from kepu.core.views import forbidden, staff_required
+from kepu.core.views import forbidden, refused, staff_required
 from kepu.organisations import scoping
 
 from . import selectors, services
@@ -69,10 +69,8 @@ def _wants_json(request) -> bool:
 
 
 def _refused(request, activity, form, form_key: str, exc: DomainError | None = None):
-    if exc is not None:
-        if isinstance(exc, Forbidden):
-            return forbidden(request, exc.message)
-        form.add_error(None, exc.message)
+    if exc is not None and (response := refused(request, exc, form)) is not None:
+        return response
     status = exc.status if exc is not None else 400
     if _wants_json(request):
         errors = [str(e) for errors in form.errors.values() for e in errors]
