@@ -45,7 +45,7 @@ def _count(user, params: dict) -> int:
     campaign = _campaign(user, params)
     if campaign is None:
         raise NotFound("not_found", _("There is no such campaign."))
-    return len(selectors.ranking(campaign)[1])
+    return selectors.campaign_units(campaign).count()  # one row per ranked unit
 
 
 RANKING = ExportKind(
