@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kepu.organisations import scoping
-from kepu.organisations.models import Organisation
+from kepu.organisations.models import Organisation, lineage_paths
 
 from .models import Campaign, JointAction, Phase
 
@@ -64,8 +64,7 @@ def local_naive(value: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> dt.datetime
 
 def _ancestor_paths(paths: list[str]) -> set[str]:
     """Every path on the way from the root to each of ``paths`` (each path included)."""
-    step = Organisation.steplen
-    return {p[:i] for p in paths for i in range(step, len(p) + 1, step)}
+    return {a for p in paths for a in lineage_paths(p, Organisation.steplen)}
 
 
 def campaigns_open_to(user, perm: str) -> QuerySet[Campaign]:

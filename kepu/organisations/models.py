@@ -5,6 +5,12 @@ from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 
+def lineage_paths(path: str, steplen: int) -> list[str]:
+    """The materialised paths of a node and of every node above it, root first (a subtree is
+    a path prefix, so its ancestors are the prefixes of its path)."""
+    return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
+
+
 class Region(MP_Node):
     """A place in the administrative tree (province → city → county → township)."""
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kepu.core.errors import Forbidden
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, lineage_paths
 from .permissions import role_grants
 
 _CACHE_ATTR = "_kepu_memberships"
@@ -75,8 +75,7 @@ def line_q(paths: Iterable[str], field: str = "organiser") -> Q:
     their organisation, by one above it whose campaign they take part in, or by one below it
     whose statistics, summaries and evaluation they oversee). Not for granting rights: a
     membership still acts only on its own subtree."""
-    step = Organisation.steplen
-    above = {path[:end] for path in paths for end in range(step, len(path), step)}
+    above = {a for path in paths for a in lineage_paths(path, Organisation.steplen)}
     column = f"{field}__path__in" if field else "path__in"
     return subtree_q(paths, field) | Q(**{column: sorted(above)})
 

@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from django.conf import settings
 from django.db.models import Q
 
-from kepu.organisations.models import Region
+from kepu.organisations.models import Region, lineage_paths
 
 from .models import Best, Quiz
 
@@ -100,8 +100,7 @@ def region_line(region_id: int) -> tuple[int, ...]:
     path = Region.objects.filter(pk=region_id).values_list("path", flat=True).first()
     if path is None:
         return ()
-    step = Region.steplen
-    paths = [path[:end] for end in range(step, len(path) + 1, step)]
+    paths = lineage_paths(path, Region.steplen)
     return tuple(Region.objects.filter(path__in=paths).values_list("pk", flat=True))
 
 

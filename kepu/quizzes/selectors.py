@@ -19,7 +19,7 @@ from kepu.campaigns.models import Campaign
 from kepu.core import sql
 from kepu.core.text import mask_phone
 from kepu.organisations import scoping
-from kepu.organisations.models import Organisation, Region
+from kepu.organisations.models import Organisation, Region, lineage_paths
 
 from . import leaderboard
 from .models import Attempt, Best, PrizeDraw, Question, Quiz
@@ -368,10 +368,13 @@ def leaderboard_rows(
 
 
 def leaderboard_scopes(quiz: Quiz) -> tuple[list[Region], list[Organisation]]:
-    """Regions and organisations that have a leaderboard (someone of them took part)."""
-    regions = Region.objects.filter(
+    """Regions and organisations that have a leaderboard (someone of them took part); a region
+    board counts the regions below it (leaderboard.region_line), so their ancestors have one."""
+    taken = Region.objects.filter(
         pk__in=Best.objects.filter(quiz=quiz).values("region_id")
-    ).order_by("path")
+    ).values_list("path", flat=True)
+    paths = {a for path in taken for a in lineage_paths(path, Region.steplen)}
+    regions = Region.objects.filter(path__in=sorted(paths)).order_by("path")
     organisations = Organisation.objects.filter(
         pk__in=Best.objects.filter(quiz=quiz).values("organisation_id")
     ).order_by("path")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kepu.activities.models import Activity
 from kepu.campaigns.models import Campaign, JointAction
-from kepu.organisations.models import Organisation, Region
+from kepu.organisations.models import Organisation, Region, lineage_paths
 
 from . import selectors
 from .selectors import Filters
@@ -74,9 +74,9 @@ class DashboardFilterForm(forms.Form):
         current = self._value("organisation") or selectors.default_node(user, self.campaign)
         scope = self.fields["organisation"].queryset
         top = selectors.default_node(user, self.campaign)
-        ancestors = scope.filter(
-            path__in=[current.path[:i] for i in range(len(top.path), len(current.path), 4)]
-        )
+        # Between the top node and the current one (the current one is added below).
+        between = lineage_paths(current.path, Organisation.steplen)[top.depth - 1 : -1]
+        ancestors = scope.filter(path__in=between)
         nodes = [*ancestors.order_by("path"), current]
         nodes += Organisation.objects.get_children(current).order_by("path")
         choices = [("", str(_("All organisations")))]
