@@ -219,8 +219,11 @@ def http(
 class Server:
     """gunicorn with production settings; started and stopped by its own process id."""
 
-    def __init__(self, dataset: dict, *, workers: int, secret: str, logdir: Path):
+    def __init__(
+        self, dataset: dict, *, workers: int, secret: str, logdir: Path, env: dict | None = None
+    ):
         self.dataset, self.workers, self.secret = dataset, workers, secret
+        self.extra_env = env or {}  # added to the production environment of server_env
         self.port = free_port()
         self.log = logdir / f"gunicorn-{dataset['database']}.log"
         self.proc: subprocess.Popen | None = None
@@ -233,7 +236,7 @@ class Server:
             raise
 
     def _start(self) -> Server:
-        env = server_env(self.dataset, self.secret)
+        env = {**server_env(self.dataset, self.secret), **self.extra_env}
         cmd = [
             str(VENV_BIN / "gunicorn"),
             "kepu.wsgi:application",
