@@ -29,10 +29,16 @@ def table(model: type[Model]) -> str:
     return quote(model._meta.db_table)
 
 
+@cache
+def field(model: type[Model], attname: str):
+    """The concrete field of a model by its attribute name (``user_id``, not ``user``)."""
+    return next(f for f in model._meta.concrete_fields if f.attname == attname)
+
+
 def column(model: type[Model], attname: str, alias: str = "") -> str:
     """The quoted column of a field given by its attribute name (``user_id``, not ``user``)."""
-    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
-    return f"{alias}.{quote(field.column)}" if alias else quote(field.column)
+    name = quote(field(model, attname).column)
+    return f"{alias}.{name}" if alias else name
 
 
 def columns(model: type[Model], attnames: Iterable[str], alias: str = "") -> str:
@@ -151,6 +157,8 @@ _TAKEN_AS_IS: dict[type, tuple[type, ...]] = {
     models.BooleanField: (bool,),
     models.IntegerField: (int,),
     models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.SmallIntegerField: (int,),
     models.BigIntegerField: (int,),
     models.DateTimeField: (datetime.datetime,),
 }
@@ -166,24 +174,26 @@ _INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.IntegerField)
 
 
 @cache
-def _preparations(fields: tuple) -> list[tuple]:
-    return [(f, _as_is_types(f)) for f in fields]
+def _as_is(field_) -> tuple[type, ...]:
+    return _as_is_types(field_)
+
+
+def prep_value(field_, value):
+    """``value`` as ``save()`` would send it to the database for ``field_`` (taken as it is
+    where PostgreSQL's driver needs no preparation, see _TAKEN_AS_IS)."""
+    if connection.vendor == "postgresql" and (
+        value is None
+        or (
+            type(value) in _as_is(field_)
+            and (not isinstance(value, datetime.datetime) or value.tzinfo is not None)
+        )
+    ):
+        return value
+    return field_.get_db_prep_save(value, connection)
 
 
 def _insert_values(obj: Model, fields: list) -> list:
-    if connection.vendor != "postgresql":
-        return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    values = []
-    for field, as_is in _preparations(tuple(fields)):
-        value = field.pre_save(obj, True)
-        if value is None or (
-            type(value) in as_is
-            and (not isinstance(value, datetime.datetime) or value.tzinfo is not None)
-        ):
-            values.append(value)
-        else:
-            values.append(field.get_db_prep_save(value, connection))
-    return values
+    return [prep_value(f, f.pre_save(obj, True)) for f in fields]
 
 
 def _inserted(obj: Model, pk) -> Model:

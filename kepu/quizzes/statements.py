@@ -11,7 +11,7 @@ import datetime as dt
 from contextlib import nullcontext
 from functools import cache
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
 from kepu.core import sql
 
@@ -22,30 +22,9 @@ _QUIZ_STATE = sql.Shape(Quiz, ["id", "status", "opens_at", "closes_at"], alias="
 _ATTEMPT = sql.Shape(Attempt, sql.attnames(Attempt), alias="a")
 
 
-@cache
-def _field(model, attname: str):
-    return next(f for f in model._meta.concrete_fields if f.attname == attname)
-
-
-# Values PostgreSQL's driver takes as they are (as kepu.core.sql does for inserts): preparing
-# them through their field would return them unchanged, at a cost the surge notices.
-_AS_IS = (bool, int, str)
-
-
 def _prep(model, attname: str, value):
     """A value as ``save()`` would send it to the database."""
-    field = _field(model, attname)
-    if (
-        connection.vendor == "postgresql"
-        and not isinstance(field, models.JSONField)
-        and (
-            value is None
-            or type(value) in _AS_IS
-            or (type(value) is dt.datetime and value.tzinfo is not None)
-        )
-    ):
-        return value
-    return field.get_db_prep_save(value, connection)
+    return sql.prep_value(sql.field(model, attname), value)
 
 
 # --- Starting -----------------------------------------------------------------------------------
