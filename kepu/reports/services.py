@@ -4,10 +4,8 @@ Each runs in one transaction, checks the actor's permission on the unit (or on t
 organiser for the review), writes an audit entry and raises DomainError with a stable code.
 """
 
-import os
 from datetime import datetime
 
-from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
@@ -270,44 +268,32 @@ def add_attachment(summary: Summary, *, actor: User, upload) -> SummaryAttachmen
 
     scoping.require(actor, "reports.submit", summary.organisation)
     inspected = uploads.inspect(upload, ATTACHMENT_KINDS)  # before the lock: it may be slow
-    stored = None
-    try:
-        with transaction.atomic():
-            locked = _lock(summary)
-            _require_editable(locked)
-            if locked.attachments.count() >= MAX_ATTACHMENTS:
-                raise DomainError(
-                    "too_many_files",
-                    _("A summary can have at most %(count)s attachments.")
-                    % {"count": MAX_ATTACHMENTS},
-                )
-            attachment = SummaryAttachment(
-                summary=locked,
-                kind=inspected.kind,
-                extension=inspected.extension,
-                content_type=inspected.content_type,
-                size=inspected.size,
-                original_name=os.path.basename(getattr(upload, "name", "") or "")[:255],
-                added_by=actor,
+    with uploads.removed_on_failure() as stored, transaction.atomic():
+        locked = _lock(summary)
+        _require_editable(locked)
+        if locked.attachments.count() >= MAX_ATTACHMENTS:
+            raise DomainError(
+                "too_many_files",
+                _("A summary can have at most %(count)s attachments.") % {"count": MAX_ATTACHMENTS},
             )
-            if inspected.clean is not None:
-                attachment.file.save("upload", ContentFile(inspected.clean), save=False)
-            else:
-                upload.seek(0)
-                attachment.file.save("upload", File(upload), save=False)
-            stored = attachment.file.name
-            attachment.save()
-            log_action(
-                "reports.summary.attachment_added",
-                locked,
-                actor=actor,
-                organisation=locked.organisation,
-                after={"attachment": attachment.pk, "name": attachment.original_name},
-            )
-    except BaseException:
-        if stored:
-            default_storage.delete(stored)
-        raise
+        attachment = SummaryAttachment(
+            summary=locked,
+            kind=inspected.kind,
+            extension=inspected.extension,
+            content_type=inspected.content_type,
+            size=inspected.size,
+            original_name=uploads.original_name(upload),
+            added_by=actor,
+        )
+        stored.append(uploads.store(attachment.file, inspected, upload))
+        attachment.save()
+        log_action(
+            "reports.summary.attachment_added",
+            locked,
+            actor=actor,
+            organisation=locked.organisation,
+            after={"attachment": attachment.pk, "name": attachment.original_name},
+        )
     return attachment
 
 

@@ -13,7 +13,7 @@ import contextlib
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -91,47 +91,35 @@ def add_file_result(
     inspected = uploads.inspect(
         upload, (allowed or FILE_KINDS) & FILE_KINDS, max_video_seconds=campaign.max_video_seconds
     )
-    stored: list = []
-    try:
-        with transaction.atomic():
-            activity, late = _activity_for_results(activity.pk, actor=actor, now=now)
-            item = ResultItem(
-                activity=activity,
-                kind=inspected.kind,
-                extension=inspected.extension,
-                content_type=inspected.content_type,
-                size=inspected.size,
-                original_name=_original_name(upload),
-                width=inspected.width,
-                height=inspected.height,
-                duration_seconds=inspected.duration_seconds,
-                caption=caption.strip(),
-                is_late=late,
-                added_by=actor,
-            )
-            _validate(item)
-            if inspected.clean is not None:
-                item.file.save("upload", ContentFile(inspected.clean), save=False)
-            else:
-                upload.seek(0)
-                # A Django upload spooled to disk is moved into place rather than copied.
-                content = upload if isinstance(upload, File) else File(upload)
-                item.file.save("upload", content, save=False)
-            stored.append(item.file.name)
-            if inspected.thumbnail is not None:
-                item.thumbnail.save("thumb", ContentFile(inspected.thumbnail), save=False)
-                stored.append(item.thumbnail.name)
-            item.save()
-            log_action(
-                "results.item.added",
-                item,
-                actor=actor,
-                organisation=activity.organisation,
-                after=snapshot(item, _AUDIT_FIELDS),
-            )
-    except BaseException:
-        _delete_files(stored)
-        raise
+    with uploads.removed_on_failure() as stored, transaction.atomic():
+        activity, late = _activity_for_results(activity.pk, actor=actor, now=now)
+        item = ResultItem(
+            activity=activity,
+            kind=inspected.kind,
+            extension=inspected.extension,
+            content_type=inspected.content_type,
+            size=inspected.size,
+            original_name=uploads.original_name(upload),
+            width=inspected.width,
+            height=inspected.height,
+            duration_seconds=inspected.duration_seconds,
+            caption=caption.strip(),
+            is_late=late,
+            added_by=actor,
+        )
+        _validate(item)
+        stored.append(uploads.store(item.file, inspected, upload))
+        if inspected.thumbnail is not None:
+            item.thumbnail.save("thumb", ContentFile(inspected.thumbnail), save=False)
+            stored.append(item.thumbnail.name)
+        item.save()
+        log_action(
+            "results.item.added",
+            item,
+            actor=actor,
+            organisation=activity.organisation,
+            after=snapshot(item, _AUDIT_FIELDS),
+        )
     return item
 
 
@@ -241,11 +229,6 @@ def _validate(item: ResultItem) -> None:
         item.full_clean(exclude=["file", "thumbnail", "activity", "added_by"])
     except ValidationError as exc:
         raise invalid(exc) from None
-
-
-def _original_name(upload) -> str:
-    name = getattr(upload, "name", "") or ""
-    return name.replace("\\", "/").rsplit("/", 1)[-1][:255]
 
 
 def _delete_files(names: list[str]) -> None:

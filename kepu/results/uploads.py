@@ -84,6 +84,48 @@ def inspect(upload, allowed: set[str], *, max_video_seconds: int | None = None) 
     return _inspect_document(upload, size)
 
 
+# --- storing -----------------------------------------------------------------------------------
+
+
+def original_name(upload) -> str:
+    """The file name the person's device gave, without any folder, at most 255 characters."""
+    name = getattr(upload, "name", "") or ""
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:255]
+
+
+def store(file, inspected: Inspected, upload) -> str:
+    """Save an inspected upload into a FileField's ``file`` (not the row): the re-encoded
+    content when inspecting cleaned it (photos without EXIF/GPS), else the upload itself — a
+    Django upload spooled to disk is moved into place rather than copied. Returns the name."""
+    from django.core.files.base import ContentFile, File
+
+    if inspected.clean is not None:
+        file.save("upload", ContentFile(inspected.clean), save=False)
+    else:
+        upload.seek(0)
+        file.save("upload", upload if isinstance(upload, File) else File(upload), save=False)
+    return file.name
+
+
+@contextmanager
+def removed_on_failure():
+    """Collect the names of files stored for a row; if anything fails before the block ends
+    (the row refused, the transaction rolled back), delete them: no orphan file stays."""
+    from django.core.files.storage import default_storage
+
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            # The row is gone either way; a file that cannot be deleted is at worst a random name.
+            try:
+                default_storage.delete(name)
+            except OSError:
+                pass
+        raise
+
+
 # --- recognising -------------------------------------------------------------------------------
 
 
