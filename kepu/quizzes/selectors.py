@@ -171,6 +171,18 @@ def public_quizzes_of(campaign: Campaign) -> list[Quiz]:
     return list(Quiz.objects.public().filter(campaign=campaign).order_by("opens_at", "id"))
 
 
+def open_quizzes(limit: int = 6) -> list[Quiz]:
+    """Published quizzes open now, closing soonest first (a quiz may belong to a campaign whose
+    own dates are long past, as the seeds' epidemic quizzes do)."""
+    now = timezone.now()
+    return list(
+        Quiz.objects.public()
+        .filter(opens_at__lte=now, closes_at__gt=now)
+        .select_related("campaign")
+        .order_by("closes_at", "id")[:limit]
+    )
+
+
 def own_attempt_or_404(user, public_id) -> Attempt:
     """The person's own attempt; someone else's, or a made-up id, is simply not found.
 
