@@ -133,9 +133,12 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("KEPU_DB_PREPARED", True):
         # Server-side binding lets the hot-path statements of kepu.core.sql be prepared:
         # PostgreSQL then skips parsing and planning them (about half its CPU on a sign-up).
-        # No other statement is prepared (prepare_threshold None; see kepu.core.sql._cursor).
+        # No other statement is prepared: the driver's threshold for preparing a statement
+        # by itself is out of reach, and kepu.core.sql asks for its statements explicitly.
         # KEPU_DB_PREPARED=0 turns it off, for a pooler that cannot keep prepared statements.
-        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True})
+        _db.setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 2**31 - 1}
+        )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

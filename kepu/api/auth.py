@@ -5,7 +5,7 @@ another site cannot make one with the visitor's cookies.
 """
 
 from datetime import timedelta
-from functools import cache
+from functools import cache, cached_property
 
 from django.contrib.auth import authenticate
 from django.db import connection
@@ -27,8 +27,40 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 MAX_KEY_LENGTH = 200
 
 
+class Alongside:
+    """What an endpoint reads in the same statement as its token: one row the person owns,
+    found by a path parameter (a LEFT JOIN on the person read with the token, so that an
+    unknown or someone else's row reads as nothing and the token still authenticates).
+
+    ``select`` is the SQL list of the columns to read (their table aliased ``alias``),
+    ``join`` the LEFT JOIN clause, with one placeholder for the parameter, joined on
+    ``u.<id>`` (the person); ``param(request)`` gives its value, or None when the request's
+    parameter is not one (the endpoint then reads as it would alone); ``width`` is the number
+    of columns selected. The row is left on the request as ``request.alongside``: the tuple
+    read, or None when nothing matched.
+    """
+
+    def __init__(self, *, select, join, width: int, param):
+        self._select, self._join, self.width, self.param = select, join, width, param
+
+    @cached_property
+    def select(self) -> str:
+        return self._select()
+
+    @cached_property
+    def join(self) -> str:
+        return self._join()
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <key>``; sets request.auth (the User) and request.api_token."""
+    """``Authorization: Bearer <key>``; sets request.auth (the User) and request.api_token.
+
+    With ``alongside``, the same statement also reads the row it describes (see Alongside).
+    """
+
+    def __init__(self, alongside: Alongside | None = None):
+        super().__init__()
+        self.alongside = alongside
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
@@ -40,21 +72,27 @@ class TokenAuth(HttpBearer):
         # records the use of a token last used more than LAST_USED_RESOLUTION ago in the same
         # statement (a data-modifying WITH); elsewhere that takes a second statement.
         key_hash, now = ApiToken.hash(token), timezone.now()
+        along = self.alongside
+        extra = along.param(request) if along is not None else None
+        if extra is None:
+            along, head = None, []
+        else:
+            head = [extra]
         at_once = connection.vendor == "postgresql"
         if at_once:
             # Inside a caller's transaction its commit decides for everything it wrote: the
             # relaxed commit is only for the statement's own transaction.
             rows = sql.fetch_all(
-                _token_and_touch_sql(relaxed=not connection.in_atomic_block),
-                [key_hash, now, key_hash, now - LAST_USED_RESOLUTION],
+                _token_and_touch_sql(along, relaxed=not connection.in_atomic_block),
+                [*head, key_hash, now, key_hash, now - LAST_USED_RESOLUTION],
             )
         else:
-            rows = sql.fetch_all(_token_sql(), [key_hash])
+            rows = sql.fetch_all(_token_sql(along), [*head, key_hash])
         if not rows:
             return None
         row = rows[0]
         api_token = _TOKEN.build(row[: len(_TOKEN)])
-        user = _USER.build(row[len(_TOKEN) : len(_TOKEN) + len(_USER)])
+        user = _USER.build(row[len(_TOKEN) : _PERSON])
         if not user.is_active:
             return None
         api_token.user = user
@@ -64,6 +102,9 @@ class TokenAuth(HttpBearer):
         )
         if stale and not at_once:
             sql.execute(_touch_sql(), [now, api_token.pk])
+        if along is not None:
+            found = row[_PERSON : _PERSON + along.width]
+            request.alongside = found if found[0] is not None else None
         request.api_token = api_token
         request.user = user
         return user
@@ -78,17 +119,21 @@ _USER = sql.Shape(
     [f for f in sql.attnames(User) if f not in {"password", "last_login", "date_joined"}],
     alias="u",
 )
+_PERSON = len(_TOKEN) + len(_USER)  # where the token's and person's columns end in a row
 
 
 @cache
-def _token_sql() -> str:
+def _token_sql(alongside: Alongside | None = None) -> str:
     m, o = Membership, Organisation
+    extra_select = f"{alongside.select}, " if alongside else ""
+    extra_join = f"{alongside.join} " if alongside else ""
     return (
-        f"SELECT {_TOKEN.select}, {_USER.select}, {sql.column(m, 'role', 'm')}, "
+        f"SELECT {_TOKEN.select}, {_USER.select}, {extra_select}{sql.column(m, 'role', 'm')}, "
         f"{sql.column(o, 'path', 'o')}, {sql.column(m, 'organisation_id', 'm')} "
         f"FROM {sql.table(ApiToken)} t "
         f"JOIN {sql.table(User)} u ON {sql.column(User, 'id', 'u')} = "
         f"{sql.column(ApiToken, 'user_id', 't')} "
+        f"{extra_join}"
         f"LEFT JOIN {sql.table(m)} m ON {sql.column(m, 'user_id', 'm')} = "
         f"{sql.column(User, 'id', 'u')} "
         f"LEFT JOIN {sql.table(o)} o ON {sql.column(o, 'id', 'o')} = "
@@ -98,7 +143,7 @@ def _token_sql() -> str:
 
 
 @cache
-def _token_and_touch_sql(*, relaxed: bool) -> str:
+def _token_and_touch_sql(alongside: Alongside | None = None, *, relaxed: bool) -> str:
     """The token read and, when it is stale, the record of its use, in one statement that
     commits on its own — without waiting for the write-ahead log to reach the disk
     (``synchronous_commit`` off for this transaction only): a crash may lose the latest
@@ -108,7 +153,7 @@ def _token_and_touch_sql(*, relaxed: bool) -> str:
     commit decides."""
     t, used = sql.table(ApiToken), sql.column(ApiToken, "last_used_at")
     return (
-        f"WITH found AS ({_token_sql()}), touched AS ("
+        f"WITH found AS ({_token_sql(alongside)}), touched AS ("
         f"UPDATE {t} SET {used} = %s WHERE {sql.column(ApiToken, 'key_hash')} = %s "
         f"AND ({used} IS NULL OR {used} < %s) RETURNING 1) "
         + (

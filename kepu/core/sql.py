@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from functools import cache, cached_property
 
-from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 
 
@@ -52,13 +52,14 @@ def attnames(model: type[Model]) -> list[str]:
 
 @contextmanager
 def _cursor():
-    """A cursor whose statements PostgreSQL prepares, when the settings bind parameters on the
-    server (KEPU_DB_PREPARED): parsed and planned once per connection, then run with the
-    generic plan — half of PostgreSQL's CPU on a sign-up. Only the statements of this module
-    are prepared: they look rows up by key, where one plan suits every value. An ORM query
-    is planned for its values every time (the connection's prepare_threshold stays None): a
-    generic plan for a query that filters by a subtree or a campaign tree, chosen after a few
-    runs with small subtrees, made a national dashboard 17 times slower."""
+    """Django's cursor, whose statements PostgreSQL prepares when the settings bind parameters
+    on the server (KEPU_DB_PREPARED): parsed and planned once per connection, then run with
+    the generic plan — half of PostgreSQL's CPU on a sign-up. Only the statements of this
+    module are prepared: they look rows up by key, where one plan suits every value. An ORM
+    query is planned for its values every time (the driver's threshold for preparing by
+    itself is out of reach, see settings): a generic plan for a query that filters by a
+    subtree or a campaign tree, chosen after a few runs with small subtrees, made a national
+    dashboard 17 times slower. Taken when ``_direct`` is not."""
     with connection.cursor() as cursor:
         raw = connection.connection
         if connection.vendor != "postgresql" or not _server_side_binding():
@@ -75,13 +76,50 @@ def _server_side_binding() -> bool:
     return connection.settings_dict.get("OPTIONS", {}).get("server_side_binding") is True
 
 
+def _direct():
+    """The connection's own driver cursor, kept for the connection's life, when a statement
+    may skip Django's cursor wrapper: on PostgreSQL with server-side binding, while nobody
+    records the queries (tests counting them, DEBUG) or wraps their execution. Django's
+    wrapper and a new driver cursor per statement cost a third of what a key lookup costs the
+    app server. The checks Django's cursor makes before a statement are made here too (the
+    connection's health, a broken transaction), and errors come out as Django's own
+    (IntegrityError and the rest), so callers cannot tell the two paths apart. Returns (the
+    connection, the cursor), or None: the caller then takes ``_cursor``."""
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-thread proxy
+    if (
+        db.vendor != "postgresql"
+        or db.queries_logged
+        or db.execute_wrappers
+        or db.settings_dict["OPTIONS"].get("server_side_binding") is not True
+    ):
+        return None
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    raw = db.connection
+    kept = db.__dict__.get("_kepu_direct")
+    if kept is None or kept[0] is not raw or kept[1].closed:
+        kept = db._kepu_direct = (raw, raw.cursor())
+    return db, kept[1]
+
+
 def fetch_one(sql: str, params: Sequence) -> tuple | None:
+    if (direct := _direct()) is not None:
+        db, cursor = direct
+        with db.wrap_database_errors:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchone()
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def fetch_all(sql: str, params: Sequence) -> list[tuple]:
+    if (direct := _direct()) is not None:
+        db, cursor = direct
+        with db.wrap_database_errors:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -89,6 +127,11 @@ def fetch_all(sql: str, params: Sequence) -> list[tuple]:
 
 def execute(sql: str, params: Sequence) -> int:
     """Run a statement; the number of rows it changed."""
+    if (direct := _direct()) is not None:
+        db, cursor = direct
+        with db.wrap_database_errors:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.rowcount
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

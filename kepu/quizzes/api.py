@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import NinjaJSONEncoder, codes_4xx
 
-from kepu.api.auth import token_auth
+from kepu.api.auth import Alongside, TokenAuth, token_auth
 from kepu.api.errors import ErrorOut
+from kepu.core import sql
 from kepu.core.errors import DomainError
 from kepu.core.ratelimit import client_address
 from kepu.organisations.models import Organisation, Region
@@ -295,8 +296,43 @@ def result_data(attempt: Attempt, *, replayed: bool, rank: int | None) -> dict:
     }
 
 
+def _attempt_param(request):
+    """The path's attempt id as the database takes it, or None when it is not one."""
+    match = request.resolver_match
+    try:
+        return selectors.public_id_value(uuid.UUID(str(match.kwargs["attempt_id"])))
+    except (AttributeError, KeyError, ValueError, TypeError):
+        return None
+
+
+def _attempt_join() -> str:
+    a, u = Attempt, Attempt._meta.get_field("user").related_model
+    return (
+        f"LEFT JOIN {sql.table(a)} a ON {sql.column(a, 'public_id', 'a')} = %s "
+        f"AND {sql.column(a, 'user_id', 'a')} = {sql.column(u, 'id', 'u')}"
+    )
+
+
+# The attempt endpoints read the person's attempt in the statement that reads their token: a
+# participant's save and submit cost one statement fewer (the surge path).
+attempt_auth = TokenAuth(
+    Alongside(
+        select=selectors.attempt_columns,
+        join=_attempt_join,
+        width=selectors.ATTEMPT_WIDTH,
+        param=_attempt_param,
+    )
+)
+
+
 def _own_attempt(request, attempt_id: uuid.UUID) -> Attempt:
-    return selectors.own_attempt_or_404(request.auth, attempt_id)
+    """The person's own attempt: read with the token (attempt_auth), or now."""
+    if not hasattr(request, "alongside"):
+        return selectors.own_attempt_or_404(request.auth, attempt_id)
+    attempt = selectors.attempt_of(request.alongside)
+    if attempt is None:
+        raise Http404
+    return attempt
 
 
 # --- Public -------------------------------------------------------------------------------------
@@ -348,7 +384,7 @@ def start_attempt(request, quiz_id: Id, payload: StartIn):
 
 @router.get(
     "/quiz-attempts/{attempt_id}",
-    auth=token_auth,
+    auth=attempt_auth,
     response={200: AttemptOut, codes_4xx: ErrorOut},
     summary="My attempt: its paper, the answers saved and the time left",
 )
@@ -358,7 +394,7 @@ def get_attempt(request, attempt_id: uuid.UUID):
 
 @router.put(
     "/quiz-attempts/{attempt_id}/answers",
-    auth=token_auth,
+    auth=attempt_auth,
     response={200: SavedOut, codes_4xx: ErrorOut},
     summary="Save answers",
 )
@@ -378,7 +414,7 @@ def save_answers(request, attempt_id: uuid.UUID, payload: AnswersIn):
 
 @router.post(
     "/quiz-attempts/{attempt_id}/submit",
-    auth=token_auth,
+    auth=attempt_auth,
     response={200: ResultOut, codes_4xx: ErrorOut},
     summary="Submit an attempt",
 )
@@ -393,7 +429,7 @@ def submit_attempt(request, attempt_id: uuid.UUID, payload: SubmitIn):
 
 @router.get(
     "/quiz-attempts/{attempt_id}/result",
-    auth=token_auth,
+    auth=attempt_auth,
     response={200: ResultOut, codes_4xx: ErrorOut},
     summary="The result of a submitted attempt",
 )

@@ -113,6 +113,23 @@ def _keys_of(quiz_id: int, region_id, organisation_id) -> list[str]:
     return keys
 
 
+# One command for a submission's boards: leave the boards of the row before (the first
+# ARGV[3] keys), join the boards of the new row with the key only lowered (ZADD LT), and answer
+# the rank on the first board joined (the overall one). A script instead of a pipeline of the
+# same commands: one reply to read instead of one per board (the surge path).
+_RECORD_SCRIPT = """
+local who, sort_key, leave = ARGV[1], ARGV[2], tonumber(ARGV[3])
+for i = 1, leave do redis.call('ZREM', KEYS[i], who) end
+for i = leave + 1, #KEYS do redis.call('ZADD', KEYS[i], 'LT', sort_key, who) end
+return redis.call('ZRANK', KEYS[leave + 1], who)
+"""
+
+
+@cache
+def _record_script(redis):
+    return redis.register_script(_RECORD_SCRIPT)
+
+
 def record(best: Best, *, previous: tuple | None = None) -> int | None:
     """Put ``best`` in the sorted sets (only lowering a member's key) and return the person's
     overall rank, in one round trip. ``previous`` is the (region id, organisation id) of the
@@ -123,16 +140,14 @@ def record(best: Best, *, previous: tuple | None = None) -> int | None:
         if getattr(settings, "REDIS_URL", ""):
             mark_stale(best.quiz_id)
         return None
-    who = member(best.user_id)
+    leave = []
+    if previous and previous != (best.region_id, best.organisation_id):
+        leave = _keys_of(best.quiz_id, *previous)[1:]
+    join = _keys_of(best.quiz_id, best.region_id, best.organisation_id)
     try:
-        pipe = redis.pipeline(transaction=False)
-        if previous and previous != (best.region_id, best.organisation_id):
-            for old in _keys_of(best.quiz_id, *previous)[1:]:
-                pipe.zrem(old, who)
-        for k in _keys_of(best.quiz_id, best.region_id, best.organisation_id):
-            pipe.zadd(k, {who: best.sort_key}, lt=True)
-        pipe.zrank(key(best.quiz_id), who)
-        rank = pipe.execute()[-1]
+        rank = _record_script(redis)(
+            keys=leave + join, args=[member(best.user_id), best.sort_key, len(leave)]
+        )
     except Exception as exc:  # noqa: BLE001 - any Redis failure: the database carries on
         _down(exc)
         mark_stale(best.quiz_id)

@@ -194,13 +194,22 @@ def own_attempt_or_404(user, public_id) -> Attempt:
         public_id = uuid.UUID(str(public_id))
     except (ValueError, TypeError):
         raise Http404 from None
-    row = sql.fetch_one(_own_attempt_sql(), [_public_id_value(public_id), user.pk])
-    if row is None:
+    row = sql.fetch_one(_own_attempt_sql(), [public_id_value(public_id), user.pk])
+    attempt = attempt_of(row)
+    if attempt is None:
         raise Http404
+    return attempt
+
+
+def attempt_of(row: tuple | None) -> Attempt | None:
+    """The attempt read by ``_own_attempt_sql`` (or with ``ATTEMPT_COLUMNS``), with its quiz,
+    or None when nothing was read or the quiz is gone."""
+    if row is None:
+        return None
     attempt = ATTEMPT.build(row[:-1])
     quiz = quiz_by_id(attempt.quiz_id)
     if quiz is None:
-        raise Http404
+        return None
     quiz.leaderboard_stale = bool(row[-1])
     attempt.quiz = quiz
     return attempt
@@ -210,18 +219,27 @@ def own_attempt_or_404(user, public_id) -> Attempt:
 ATTEMPT = sql.Shape(Attempt, sql.attnames(Attempt), alias="a")
 
 
-def _public_id_value(public_id: uuid.UUID):
+def public_id_value(public_id: uuid.UUID):
     return Attempt._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+
+
+def attempt_columns() -> str:
+    """Every column of the attempt aliased ``a``, and its quiz's leaderboard flag."""
+    a, q = Attempt, Quiz
+    return (
+        f"{ATTEMPT.select}, (SELECT {sql.column(q, 'leaderboard_stale', 'q')} "
+        f"FROM {sql.table(q)} q WHERE {sql.column(q, 'id', 'q')} = {sql.column(a, 'quiz_id', 'a')})"
+    )
+
+
+ATTEMPT_WIDTH = len(ATTEMPT) + 1  # the columns attempt_columns() selects
 
 
 @cache
 def _own_attempt_sql() -> str:
-    a, q = Attempt, Quiz
+    a = Attempt
     return (
-        f"SELECT {ATTEMPT.select}, (SELECT {sql.column(q, 'leaderboard_stale', 'q')} "
-        f"FROM {sql.table(q)} q "
-        f"WHERE {sql.column(q, 'id', 'q')} = {sql.column(a, 'quiz_id', 'a')}) "
-        f"FROM {sql.table(a)} a "
+        f"SELECT {attempt_columns()} FROM {sql.table(a)} a "
         f"WHERE {sql.column(a, 'public_id', 'a')} = %s AND {sql.column(a, 'user_id', 'a')} = %s"
     )
 

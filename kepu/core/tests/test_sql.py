@@ -30,7 +30,6 @@ def test_the_token_lookup_is_prepared_and_orm_queries_are_planned_for_their_valu
     statements = prepared_statements()
     assert any(ApiToken._meta.db_table in s for s in statements)
     assert not any(Organisation._meta.db_table in s and "LIKE" in s for s in statements)
-    assert connection.connection.prepare_threshold is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,3 +52,28 @@ def test_recording_a_tokens_use_does_not_wait_for_the_disk_and_nothing_else_chan
         ApiToken.objects.update(last_used_at=None)
         token_auth.authenticate(rf.get("/"), key)
         assert setting() == "on"  # a caller's transaction keeps the durable commit it asked for
+
+
+def test_a_statement_skipping_djangos_cursor_fails_as_it_would_through_it(tree):
+    # The hot-path statements run on the driver's cursor (sql._direct): a duplicate is still
+    # Django's IntegrityError, and once an error has broken a transaction the next statement
+    # is refused as Django's cursor would refuse it, until the transaction is rolled back.
+    from django.db import IntegrityError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    from kepu.core import sql
+
+    assert sql._direct() is not None
+    token, _key = ApiToken.issue(tree.reviewer, name="desk")
+    statement = (
+        f"UPDATE {sql.table(ApiToken)} SET {sql.column(ApiToken, 'key_hash')} = %s "
+        f"WHERE {sql.column(ApiToken, 'id')} = %s"
+    )
+    other, _ = ApiToken.issue(tree.reviewer, name="other")
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            with transaction.atomic(savepoint=False):
+                sql.execute(statement, [other.key_hash, token.pk])
+        with pytest.raises(TransactionManagementError):
+            sql.fetch_one("SELECT 1", [])
+    assert ApiToken.objects.get(pk=token.pk).key_hash == token.key_hash

@@ -193,11 +193,25 @@ def test_api_errors_are_json_with_a_code_in_the_callers_language(client, tree, q
         "PUT", f"/quiz-attempts/{attempt_id}/answers", cases[1][0], **{"Accept-Language": "vi"}
     )
     assert vi.json()["code"] == "unknown_option"
+    # The attempt is read with the token (quizzes.api.attempt_auth): someone else's attempt,
+    # a made-up id and a wrong token all read as nothing, and change nothing.
     stranger = _api(client, tree.reporter_a)
     assert stranger("GET", f"/quiz-attempts/{attempt_id}").status_code == 404
+    mine = {"answers": {str(qid): [attempt.paper[0][1][0]]}}
+    assert stranger("PUT", f"/quiz-attempts/{attempt_id}/answers", mine).status_code == 404
+    assert stranger("POST", f"/quiz-attempts/{attempt_id}/submit", {}).status_code == 404
+    made_up = "00000000-0000-4000-8000-000000000000"
+    assert call("POST", f"/quiz-attempts/{made_up}/submit", {}).status_code == 404
     assert call("GET", "/quiz-attempts/not-a-uuid").status_code in (404, 422)
+    forged = client.post(
+        f"/api/v1/quiz-attempts/{attempt_id}/submit",
+        data="{}",
+        content_type="application/json",
+        headers={"Authorization": "Bearer not-a-token"},
+    )
+    assert forged.status_code == 401
     attempt.refresh_from_db()
-    assert attempt.answers == {}
+    assert attempt.answers == {} and attempt.submitted_at is None
 
 
 def test_a_submission_after_the_quiz_closed_is_scored_as_it_stood(client, tree, quiz):
