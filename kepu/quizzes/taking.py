@@ -184,11 +184,11 @@ def start_attempt(
     Conflict("closed") after it, DomainError("not_eligible"), Conflict("no_attempts_left") —
     also to the loser of two starts racing for the last attempt —, Conflict("pool_too_small").
     """
-    limit, window = _limits("KEPU_QUIZ_START_LIMIT", START_LIMIT)
-    ratelimit.hit("quiz-start", str(user.pk), limit=limit, window=window)
+    throttles = [("quiz-start", str(user.pk), *_limits("KEPU_QUIZ_START_LIMIT", START_LIMIT))]
     if address:
-        limit, window = _limits("KEPU_QUIZ_START_ADDRESS_LIMIT", START_ADDRESS_LIMIT)
-        ratelimit.hit("quiz-start-addr", address, limit=limit, window=window)
+        limits = _limits("KEPU_QUIZ_START_ADDRESS_LIMIT", START_ADDRESS_LIMIT)
+        throttles.append(("quiz-start-addr", address, *limits))
+    ratelimit.hits(*throttles)
     now = timezone.now()
     state, mine = statements.quiz_state_and_attempts(quiz.pk, user.pk)
     if state is None or state.status != Quiz.Status.PUBLISHED or now < state.opens_at:

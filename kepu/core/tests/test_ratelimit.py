@@ -47,3 +47,25 @@ def test_when_the_counter_store_is_unreachable_the_throttle_refuses(db, settings
     with pytest.raises(Throttled) as caught:
         ratelimit.hit("test", "down", limit=3, window=60)
     assert (caught.value.code, caught.value.status) == ("throttle_unavailable", 503)
+
+
+def test_throttles_counted_together_count_in_order_up_to_the_one_that_refuses(db):
+    # A quiz start counts the person's and the address's throttles in one call (one round
+    # trip on Redis). An attempt the person's throttle refuses does not use up the address's
+    # (a school's) allowance; one the address's refuses counted for the person.
+    for _ in range(2):
+        ratelimit.hits(("test", "person", 2, 60), ("test", "school", 3, 60))
+    for _ in range(2):
+        with pytest.raises(Throttled) as caught:
+            ratelimit.hits(("test", "person", 2, 60), ("test", "school", 3, 60))
+        assert caught.value.code == "throttled"
+    store = caches["default"]
+    assert store.get("rl:test:person") == 4 and store.get("rl:test:school") == 2
+    ratelimit.hits(("test", "classmate", 2, 60), ("test", "school", 3, 60))
+    with pytest.raises(Throttled):
+        ratelimit.hits(("test", "classmate", 2, 60), ("test", "school", 3, 60))
+    assert store.get("rl:test:classmate") == 2 and store.get("rl:test:school") == 4
+    if isinstance(store, RedisCache):  # every counter got its window
+        client = store._cache.get_client("x", write=True)
+        for name in ("person", "school", "classmate"):
+            assert 0 < client.ttl(store.make_and_validate_key(f"rl:test:{name}")) <= 60
