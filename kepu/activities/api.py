@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder, codes_4xx
 
-from kepu.api.auth import token_auth
+from kepu.api.auth import Alongside, TokenAuth, token_auth
 from kepu.api.errors import ErrorOut
 from kepu.api.pagination import PageParams, page_of, paginate
 from kepu.core.errors import Forbidden
@@ -546,15 +546,49 @@ def staff_list_registrations(request, activity_id: Id, filters: Query[Registrati
     return paginate(registrations, filters)
 
 
+def _ticket_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def _desk_params(request) -> list | None:
+    """The ticket code of the body and the activity of the path, as the desk reads them, or
+    None when they are not (the body is then refused as it would be without this)."""
+    try:
+        activity_id = int(request.resolver_match.kwargs["activity_id"])
+        code = json.loads(request.body)["code"]
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(code, str) or not 0 < activity_id < 2**63:
+        return None
+    return [_ticket_code(code), activity_id]
+
+
+# A desk scans a ticket every few seconds per entrance: the activity and the ticket are read
+# in the statement that reads the staff member's token (one statement fewer per scan).
+checkin_auth = TokenAuth(
+    Alongside(
+        select=selectors.desk_columns,
+        join=lambda: f"LEFT JOIN ({selectors.desk_tables()}) ON {selectors.desk_key()}",
+        width=selectors.DESK_WIDTH,
+        params=_desk_params,
+    )
+)
+
+
 @staff_router.post(
     "/activities/{activity_id}/checkins",
+    auth=checkin_auth,
     response={201: CheckInOut, codes_4xx: ErrorOut},
     summary="Check a ticket in",
 )
 def staff_check_in(request, activity_id: Id, payload: StaffCheckInIn):
     """Check a ticket in by its code; a second scan answers 409 already_checked_in."""
-    code = payload.code.strip().upper()
-    activity, registration = selectors.desk(request.auth, activity_id, code)
+    code = _ticket_code(payload.code)
+    row = getattr(request, "alongside", None)
+    if row is not None and row[0] == activity_id:  # read with the token (checkin_auth)
+        activity, registration = selectors.desk_of(request.auth, row)
+    else:
+        activity, registration = selectors.desk(request.auth, activity_id, code)
     if activity is None:
         raise Http404
     checkin = services.check_in_ticket(

@@ -218,29 +218,45 @@ def activities_awaiting_review(user) -> QuerySet[Activity]:
 # A desk scans a ticket every few seconds per entrance: what it reads is written once
 # (kepu.core.sql) rather than compiled by the ORM per scan.
 
-_DESK_ACTIVITY = sql.Shape(Activity, ["id", "organisation_id", "campaign_id", "status"], "a")
-_DESK_ORGANISATION = sql.Shape(Organisation, ["id", "path"], "o")
-_DESK_CAMPAIGN = sql.Shape(Campaign, ["id", "time_zone"], "c")
+# Aliased apart from the token statement's (t, u, m, o), which can read the desk with the
+# token (kepu.activities.api.checkin_auth).
+_DESK_ACTIVITY = sql.Shape(Activity, ["id", "organisation_id", "campaign_id", "status"], "ka")
+_DESK_ORGANISATION = sql.Shape(Organisation, ["id", "path"], "ko")
+_DESK_CAMPAIGN = sql.Shape(Campaign, ["id", "time_zone"], "kc")
 _DESK_TICKET = sql.Shape(
-    Registration, ["id", "activity_id", "user_id", "status", "name", "phone", "ticket_code"], "r"
+    Registration, ["id", "activity_id", "user_id", "status", "name", "phone", "ticket_code"], "kr"
 )
+_DESK_SHAPES = (_DESK_ACTIVITY, _DESK_ORGANISATION, _DESK_CAMPAIGN, _DESK_TICKET)
+DESK_WIDTH = sum(len(shape) for shape in _DESK_SHAPES)  # the columns desk_columns() selects
+
+
+def desk_columns() -> str:
+    return ", ".join(shape.select for shape in _DESK_SHAPES)
+
+
+def desk_tables() -> str:
+    """The activity with its organisation and campaign, and its sign-up with a ticket code
+    (the first placeholder), if any."""
+    a, o, c, r = Activity, Organisation, Campaign, Registration
+    return (
+        f"{sql.table(a)} ka "
+        f"JOIN {sql.table(o)} ko ON {sql.column(o, 'id', 'ko')} = "
+        f"{sql.column(a, 'organisation_id', 'ka')} "
+        f"JOIN {sql.table(c)} kc ON {sql.column(c, 'id', 'kc')} = "
+        f"{sql.column(a, 'campaign_id', 'ka')} "
+        f"LEFT JOIN {sql.table(r)} kr ON {sql.column(r, 'activity_id', 'kr')} = "
+        f"{sql.column(a, 'id', 'ka')} AND {sql.column(r, 'ticket_code', 'kr')} = %s"
+    )
+
+
+def desk_key() -> str:
+    """The condition on the activity's id (a placeholder)."""
+    return f"{sql.column(Activity, 'id', 'ka')} = %s"
 
 
 @cache
 def _desk_sql() -> str:
-    a, o, c, r = Activity, Organisation, Campaign, Registration
-    return (
-        f"SELECT {_DESK_ACTIVITY.select}, {_DESK_ORGANISATION.select}, {_DESK_CAMPAIGN.select}, "
-        f"{_DESK_TICKET.select} "
-        f"FROM {sql.table(a)} a "
-        f"JOIN {sql.table(o)} o ON {sql.column(o, 'id', 'o')} = "
-        f"{sql.column(a, 'organisation_id', 'a')} "
-        f"JOIN {sql.table(c)} c ON {sql.column(c, 'id', 'c')} = "
-        f"{sql.column(a, 'campaign_id', 'a')} "
-        f"LEFT JOIN {sql.table(r)} r ON {sql.column(r, 'activity_id', 'r')} = "
-        f"{sql.column(a, 'id', 'a')} AND {sql.column(r, 'ticket_code', 'r')} = %s "
-        f"WHERE {sql.column(a, 'id', 'a')} = %s"
-    )
+    return f"SELECT {desk_columns()} FROM {desk_tables()} WHERE {desk_key()}"
 
 
 def desk(
@@ -249,15 +265,19 @@ def desk(
     """The activity with its organisation (scope, audit) and campaign (time zone), if ``user``
     holds ``perm`` on it (None when it does not exist or is not theirs: alike, as a 404), and
     the sign-up with ticket ``code`` for it, if any — read in one statement."""
-    row = sql.fetch_one(_desk_sql(), [code, activity_id])
-    if row is None:
+    return desk_of(user, sql.fetch_one(_desk_sql(), [code, activity_id]), perm)
+
+
+def desk_of(
+    user, row: tuple | None, perm: str = "activities.checkin"
+) -> tuple[Activity | None, Registration | None]:
+    """``desk`` from the row read (by ``_desk_sql`` or with the token)."""
+    if row is None or row[0] is None:
         return None, None
-    bounds = []
-    end = 0
-    for shape in (_DESK_ACTIVITY, _DESK_ORGANISATION, _DESK_CAMPAIGN, _DESK_TICKET):
-        bounds.append((end, end + len(shape)))
+    part, end = [], 0
+    for shape in _DESK_SHAPES:
+        part.append(row[end : end + len(shape)])
         end += len(shape)
-    part = [row[start:stop] for start, stop in bounds]
     activity = _DESK_ACTIVITY.build(part[0])
     activity.organisation = _DESK_ORGANISATION.build(part[1])
     activity.campaign = _DESK_CAMPAIGN.build(part[2])
@@ -271,9 +291,9 @@ def desk(
 def _ticket_sql() -> str:
     r = Registration
     return (
-        f"SELECT {_DESK_TICKET.select} FROM {sql.table(r)} r "
-        f"WHERE {sql.column(r, 'activity_id', 'r')} = %s "
-        f"AND {sql.column(r, 'ticket_code', 'r')} = %s"
+        f"SELECT {_DESK_TICKET.select} FROM {sql.table(r)} kr "
+        f"WHERE {sql.column(r, 'activity_id', 'kr')} = %s "
+        f"AND {sql.column(r, 'ticket_code', 'kr')} = %s"
     )
 
 

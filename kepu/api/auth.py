@@ -28,20 +28,19 @@ MAX_KEY_LENGTH = 200
 
 
 class Alongside:
-    """What an endpoint reads in the same statement as its token: one row the person owns,
-    found by a path parameter (a LEFT JOIN on the person read with the token, so that an
-    unknown or someone else's row reads as nothing and the token still authenticates).
+    """What an endpoint reads in the same statement as its token: the row it needs, found by
+    the request's parameters (a LEFT JOIN, so that nothing found still authenticates the
+    token; it may be joined on ``u.<id>``, the person, to find only what they own).
 
-    ``select`` is the SQL list of the columns to read (their table aliased ``alias``),
-    ``join`` the LEFT JOIN clause, with one placeholder for the parameter, joined on
-    ``u.<id>`` (the person); ``param(request)`` gives its value, or None when the request's
-    parameter is not one (the endpoint then reads as it would alone); ``width`` is the number
-    of columns selected. The row is left on the request as ``request.alongside``: the tuple
-    read, or None when nothing matched.
+    ``select`` gives the SQL list of the columns to read and ``join`` the LEFT JOIN clause
+    (both called once); ``params(request)`` gives the values of the clause's placeholders, in
+    order, or None when the request's parameters are not what it needs (the endpoint then
+    reads as it would alone); ``width`` is the number of columns selected. The row is left on
+    the request as ``request.alongside``: the tuple read (all None when nothing matched).
     """
 
-    def __init__(self, *, select, join, width: int, param):
-        self._select, self._join, self.width, self.param = select, join, width, param
+    def __init__(self, *, select, join, width: int, params):
+        self._select, self._join, self.width, self.params = select, join, width, params
 
     @cached_property
     def select(self) -> str:
@@ -73,11 +72,9 @@ class TokenAuth(HttpBearer):
         # statement (a data-modifying WITH); elsewhere that takes a second statement.
         key_hash, now = ApiToken.hash(token), timezone.now()
         along = self.alongside
-        extra = along.param(request) if along is not None else None
-        if extra is None:
+        head = along.params(request) if along is not None else None
+        if head is None:
             along, head = None, []
-        else:
-            head = [extra]
         at_once = connection.vendor == "postgresql"
         if at_once:
             # Inside a caller's transaction its commit decides for everything it wrote: the
@@ -103,8 +100,7 @@ class TokenAuth(HttpBearer):
         if stale and not at_once:
             sql.execute(_touch_sql(), [now, api_token.pk])
         if along is not None:
-            found = row[_PERSON : _PERSON + along.width]
-            request.alongside = found if found[0] is not None else None
+            request.alongside = row[_PERSON : _PERSON + along.width]
         request.api_token = api_token
         request.user = user
         return user

@@ -296,11 +296,11 @@ def result_data(attempt: Attempt, *, replayed: bool, rank: int | None) -> dict:
     }
 
 
-def _attempt_param(request):
+def _attempt_params(request) -> list | None:
     """The path's attempt id as the database takes it, or None when it is not one."""
     match = request.resolver_match
     try:
-        return selectors.public_id_value(uuid.UUID(str(match.kwargs["attempt_id"])))
+        return [selectors.public_id_value(uuid.UUID(str(match.kwargs["attempt_id"])))]
     except (AttributeError, KeyError, ValueError, TypeError):
         return None
 
@@ -320,7 +320,7 @@ attempt_auth = TokenAuth(
         select=selectors.attempt_columns,
         join=_attempt_join,
         width=selectors.ATTEMPT_WIDTH,
-        param=_attempt_param,
+        params=_attempt_params,
     )
 )
 
@@ -329,7 +329,8 @@ def _own_attempt(request, attempt_id: uuid.UUID) -> Attempt:
     """The person's own attempt: read with the token (attempt_auth), or now."""
     if not hasattr(request, "alongside"):
         return selectors.own_attempt_or_404(request.auth, attempt_id)
-    attempt = selectors.attempt_of(request.alongside)
+    row = request.alongside
+    attempt = selectors.attempt_of(row) if row[0] is not None else None
     if attempt is None:
         raise Http404
     return attempt

@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from ninja.responses import NinjaJSONEncoder
 
@@ -79,6 +81,50 @@ def test_an_unknown_ticket_code_is_404_unknown_ticket(client, published, tree, b
     response = check_in(client, published, bearer(tree.reporter_a), "NOPE")
     assert response.status_code == 404
     assert response.json()["code"] == "unknown_ticket"
+
+
+def test_a_missing_activity_or_a_malformed_code_records_nothing(
+    client, published, ticket, tree, bearer
+):
+    # The desk is read with the token (activities.api.checkin_auth) from the path and the
+    # body; when either is not what it reads, the endpoint answers as it would without it.
+    headers = bearer(tree.reporter_a)
+    missing = client.post(
+        "/api/v1/staff/activities/999999/checkins",
+        {"code": ticket.ticket_code},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    for body in ('{"code": 12345}', '{"code": ["A"]}', "{}", "not json"):
+        response = client.post(
+            f"/api/v1/staff/activities/{published.pk}/checkins",
+            body,
+            content_type="application/json",
+            headers=headers,
+        )
+        assert response.status_code in (400, 422), body
+        assert "code" in response.json()
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="one statement with the token on PostgreSQL"
+)
+def test_a_scan_is_two_statements_the_desk_read_with_the_token(
+    client, published, ticket, tree, bearer
+):
+    headers = bearer(tree.reporter_a)
+    other = services.register_for_activity(
+        published.pk, user=tree.reporter_b, name="公众乙", phone="13800000002", consent=True
+    )
+    assert check_in(client, published, headers, ticket.ticket_code).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert check_in(client, published, headers, other.ticket_code).status_code == 201
+    # The test's transaction adds a savepoint around the write; a request has none.
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 2  # token + activity + ticket; check-in + audit entry
+    assert CheckIn.objects.count() == 2
 
 
 def test_registrations_list_masks_phone_numbers(client, published, ticket, tree, bearer):
