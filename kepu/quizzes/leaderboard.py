@@ -115,13 +115,16 @@ def _keys_of(quiz_id: int, region_id, organisation_id) -> list[str]:
 
 # One command for a submission's boards: leave the boards of the row before (the first
 # ARGV[3] keys), join the boards of the new row with the key only lowered (ZADD LT), and answer
-# the rank on the first board joined (the overall one). A script instead of a pipeline of the
-# same commands: one reply to read instead of one per board (the surge path).
+# the rank on the first board joined (the overall one). The last key marks the quiz's boards
+# as kept in this Redis: set here or by ``rebuild``, it is missing only when Redis has lost
+# them (restarted without its data, or evicted them), which the script reports. A script
+# instead of a pipeline of the same commands: one reply to read instead of one per board.
 _RECORD_SCRIPT = """
 local who, sort_key, leave = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local fresh = redis.call('SET', KEYS[#KEYS], '1', 'NX') and 1 or 0
 for i = 1, leave do redis.call('ZREM', KEYS[i], who) end
-for i = leave + 1, #KEYS do redis.call('ZADD', KEYS[i], 'LT', sort_key, who) end
-return redis.call('ZRANK', KEYS[leave + 1], who)
+for i = leave + 1, #KEYS - 1 do redis.call('ZADD', KEYS[i], 'LT', sort_key, who) end
+return {redis.call('ZRANK', KEYS[leave + 1], who), fresh}
 """
 
 
@@ -130,11 +133,17 @@ def _record_script(redis):
     return redis.register_script(_RECORD_SCRIPT)
 
 
+def _kept(quiz_id: int) -> str:
+    return f"{key(quiz_id)}:kept"
+
+
 def record(best: Best, *, previous: tuple | None = None) -> int | None:
     """Put ``best`` in the sorted sets (only lowering a member's key) and return the person's
     overall rank, in one round trip. ``previous`` is the (region id, organisation id) of the
     row before, whose sets lose the member when they changed. None when Redis is not used or
-    unreachable (then the quiz is marked stale)."""
+    unreachable (then the quiz is marked stale). When Redis turns out to have lost the quiz's
+    boards, the quiz is marked stale too (the next read rebuilds them) and the rank comes
+    from the database."""
     redis = client()
     if redis is None:
         if getattr(settings, "REDIS_URL", ""):
@@ -145,13 +154,17 @@ def record(best: Best, *, previous: tuple | None = None) -> int | None:
         leave = _keys_of(best.quiz_id, *previous)[1:]
     join = _keys_of(best.quiz_id, best.region_id, best.organisation_id)
     try:
-        rank = _record_script(redis)(
-            keys=leave + join, args=[member(best.user_id), best.sort_key, len(leave)]
+        rank, fresh = _record_script(redis)(
+            keys=[*leave, *join, _kept(best.quiz_id)],
+            args=[member(best.user_id), best.sort_key, len(leave)],
         )
     except Exception as exc:  # noqa: BLE001 - any Redis failure: the database carries on
         _down(exc)
         mark_stale(best.quiz_id)
         return None
+    if fresh and Best.objects.filter(quiz_id=best.quiz_id).exclude(user_id=best.user_id).exists():
+        mark_stale(best.quiz_id)
+        return rank_of(Quiz(pk=best.quiz_id, leaderboard_stale=True), best.user_id)
     return None if rank is None else int(rank) + 1
 
 
@@ -179,6 +192,7 @@ def rebuild(quiz: Quiz) -> bool:
             if n % 5000 == 0:
                 pipe.execute()
                 pipe = redis.pipeline(transaction=True)
+        pipe.set(_kept(quiz.pk), 1)
         pipe.execute()
     except Exception as exc:  # noqa: BLE001
         _down(exc)

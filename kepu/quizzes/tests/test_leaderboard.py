@@ -116,6 +116,27 @@ def test_with_redis_down_the_quiz_goes_on_and_the_leaderboard_catches_up(quiz, t
     assert not quiz.leaderboard_stale
 
 
+@pytest.mark.skipif(not ON_REDIS, reason="needs REDIS_URL (CI runs it on PostgreSQL + Redis)")
+def test_boards_redis_lost_are_noticed_at_the_next_submission_and_rebuilt(quiz, tree):
+    first, second = _people(2)
+    take(quiz, first, right=5)
+    redis = leaderboard.client()
+    for lost in list(redis.scan_iter(match=f"{leaderboard.key(quiz.pk)}*")):
+        redis.delete(lost)  # as after a Redis restart without its data
+    attempt, rank = take(quiz, second, right=3)
+    assert attempt.score == 60 and rank == 2  # from the database, not first of an empty board
+    quiz.refresh_from_db()
+    assert quiz.leaderboard_stale
+    ids, source = leaderboard.top_user_ids(quiz)
+    assert (ids, source) == ([first.pk, second.pk], "redis")
+    quiz.refresh_from_db()
+    assert not quiz.leaderboard_stale
+    third = _people(1, prefix="1382")[0]
+    assert take(quiz, third, right=4)[1] == 2  # the rebuilt boards are kept: no false alarm
+    quiz.refresh_from_db()
+    assert not quiz.leaderboard_stale
+
+
 def test_region_and_organisation_leaderboards_hold_only_their_people(quiz, tree):
     from kepu.organisations.services import add_region
 
