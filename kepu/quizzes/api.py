@@ -329,8 +329,7 @@ def _own_attempt(request, attempt_id: uuid.UUID) -> Attempt:
     """The person's own attempt: read with the token (attempt_auth), or now."""
     if not hasattr(request, "alongside"):
         return selectors.own_attempt_or_404(request.auth, attempt_id)
-    row = request.alongside
-    attempt = selectors.attempt_of(row) if row[0] is not None else None
+    attempt = selectors.attempt_of(request.alongside)
     if attempt is None:
         raise Http404
     return attempt

@@ -202,9 +202,10 @@ def own_attempt_or_404(user, public_id) -> Attempt:
 
 
 def attempt_of(row: tuple | None) -> Attempt | None:
-    """The attempt read by ``_own_attempt_sql`` (or with ``ATTEMPT_COLUMNS``), with its quiz,
-    or None when nothing was read or the quiz is gone."""
-    if row is None:
+    """The attempt read with ``attempt_columns()`` (by ``_own_attempt_sql`` or with the token),
+    with its quiz, or None when nothing was read (no row, or a LEFT JOIN's empty one) or the
+    quiz is gone."""
+    if row is None or row[0] is None:
         return None
     attempt = ATTEMPT.build(row[:-1])
     quiz = quiz_by_id(attempt.quiz_id)
