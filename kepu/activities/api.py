@@ -7,6 +7,7 @@ import functools
 import json
 from typing import Annotated
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -556,8 +557,8 @@ def _desk_params(request) -> list | None:
     try:
         activity_id = int(request.resolver_match.kwargs["activity_id"])
         code = json.loads(request.body)["code"]
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return None
+    except (AttributeError, KeyError, TypeError, ValueError, SuspiciousOperation):
+        return None  # a body over the upload limit (SuspiciousOperation) included
     if not isinstance(code, str) or not 0 < activity_id < 2**63:
         return None
     return [_ticket_code(code), activity_id]

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from django.core import signals
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -127,6 +127,16 @@ def install(api: NinjaAPI) -> None:
             code="forbidden",
             status=403,
             message=_("You do not have permission to do this."),
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return error_response(
+            api,
+            request,
+            code="too_large",
+            status=413,
+            message=_("The request is too large."),
         )
 
     @api.exception_handler(HttpError)

@@ -108,6 +108,25 @@ def test_a_missing_activity_or_a_malformed_code_records_nothing(
     assert not CheckIn.objects.exists()
 
 
+def test_a_body_over_the_upload_limit_is_refused_in_the_callers_language_not_a_500(
+    client, published, ticket, tree, bearer, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    huge = json.dumps({"code": "A" * 20_000})
+    staff = {**bearer(tree.reporter_a), "Accept-Language": "vi"}
+    for headers in ({"Authorization": "Bearer not-a-token"}, staff):
+        response = client.post(
+            f"/api/v1/staff/activities/{published.pk}/checkins",
+            huge,
+            content_type="application/json",
+            headers=headers,
+        )
+        assert response.status_code in (401, 413), response.status_code
+        if response.status_code == 413:
+            assert response.json() == {"code": "too_large", "message": "Yêu cầu quá lớn."}
+    assert not CheckIn.objects.exists()
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="one statement with the token on PostgreSQL"
 )
