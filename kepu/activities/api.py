@@ -585,9 +585,8 @@ checkin_auth = TokenAuth(
 def staff_check_in(request, activity_id: Id, payload: StaffCheckInIn):
     """Check a ticket in by its code; a second scan answers 409 already_checked_in."""
     code = _ticket_code(payload.code)
-    row = getattr(request, "alongside", None)
-    if row is not None and row[0] == activity_id:  # read with the token (checkin_auth)
-        activity, registration = selectors.desk_of(request.auth, row)
+    if hasattr(request, "alongside"):  # read with the token (checkin_auth), from the same
+        activity, registration = selectors.desk_of(request.auth, request.alongside)  # path/body
     else:
         activity, registration = selectors.desk(request.auth, activity_id, code)
     if activity is None:

@@ -5,7 +5,7 @@ another site cannot make one with the visitor's cookies.
 """
 
 from datetime import timedelta
-from functools import cache, cached_property
+from functools import cache
 
 from django.contrib.auth import authenticate
 from django.db import connection
@@ -32,23 +32,16 @@ class Alongside:
     the request's parameters (a LEFT JOIN, so that nothing found still authenticates the
     token; it may be joined on ``u.<id>``, the person, to find only what they own).
 
-    ``select`` gives the SQL list of the columns to read and ``join`` the LEFT JOIN clause
-    (both called once); ``params(request)`` gives the values of the clause's placeholders, in
-    order, or None when the request's parameters are not what it needs (the endpoint then
-    reads as it would alone); ``width`` is the number of columns selected. The row is left on
-    the request as ``request.alongside``: the tuple read (all None when nothing matched).
+    ``select()`` gives the SQL list of the columns to read and ``join()`` the LEFT JOIN
+    clause (each called once, when the statement is composed); ``params(request)`` gives the
+    values of the clause's placeholders, in order, or None when the request's parameters are
+    not what it needs (the endpoint then reads as it would alone); ``width`` is the number of
+    columns selected. The row is left on the request as ``request.alongside``: the tuple read
+    (all None when nothing matched).
     """
 
     def __init__(self, *, select, join, width: int, params):
-        self._select, self._join, self.width, self.params = select, join, width, params
-
-    @cached_property
-    def select(self) -> str:
-        return self._select()
-
-    @cached_property
-    def join(self) -> str:
-        return self._join()
+        self.select, self.join, self.width, self.params = select, join, width, params
 
 
 class TokenAuth(HttpBearer):
@@ -121,8 +114,8 @@ _PERSON = len(_TOKEN) + len(_USER)  # where the token's and person's columns end
 @cache
 def _token_sql(alongside: Alongside | None = None) -> str:
     m, o = Membership, Organisation
-    extra_select = f"{alongside.select}, " if alongside else ""
-    extra_join = f"{alongside.join} " if alongside else ""
+    extra_select = f"{alongside.select()}, " if alongside else ""
+    extra_join = f"{alongside.join()} " if alongside else ""
     return (
         f"SELECT {_TOKEN.select}, {_USER.select}, {extra_select}{sql.column(m, 'role', 'm')}, "
         f"{sql.column(o, 'path', 'o')}, {sql.column(m, 'organisation_id', 'm')} "

@@ -13,6 +13,7 @@ from django.core import signals
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.errors import Throttled as NinjaThrottled
@@ -115,28 +116,22 @@ def install(api: NinjaAPI) -> None:
             errors=_field_errors(exc.errors),
         )
 
-    @api.exception_handler(Http404)
-    def not_found(request, exc):
-        return error_response(api, request, code="not_found", status=404, message=_("Not found."))
-
-    @api.exception_handler(PermissionDenied)
-    def permission_denied(request, exc):
-        return error_response(
-            api,
-            request,
-            code="forbidden",
-            status=403,
-            message=_("You do not have permission to do this."),
-        )
-
-    @api.exception_handler(RequestDataTooBig)
-    def too_big(request, exc):
-        return error_response(
-            api,
-            request,
-            code="too_large",
-            status=413,
-            message=_("The request is too large."),
+    # Errors whose answer never varies: a code, a status and a message.
+    fixed = {
+        Http404: ("not_found", 404, gettext_lazy("Not found.")),
+        PermissionDenied: (
+            "forbidden",
+            403,
+            gettext_lazy("You do not have permission to do this."),
+        ),
+        RequestDataTooBig: ("too_large", 413, gettext_lazy("The request is too large.")),
+    }
+    for exc_class, (code, status, message) in fixed.items():
+        api.add_exception_handler(
+            exc_class,
+            lambda request, exc, c=code, s=status, m=message: error_response(
+                api, request, code=c, status=s, message=str(m)
+            ),
         )
 
     @api.exception_handler(HttpError)

@@ -103,37 +103,33 @@ def _direct():
     return db, kept[1]
 
 
-def fetch_one(sql: str, params: Sequence) -> tuple | None:
+@contextmanager
+def _run(sql: str, params: Sequence):
+    """Run a statement and give its cursor (the driver's own when ``_direct`` allows)."""
     if (direct := _direct()) is not None:
         db, cursor = direct
         with db.wrap_database_errors:
             cursor.execute(sql, params, prepare=True)
-            return cursor.fetchone()
+            yield cursor
+        return
     with _cursor() as cursor:
         cursor.execute(sql, params)
+        yield cursor
+
+
+def fetch_one(sql: str, params: Sequence) -> tuple | None:
+    with _run(sql, params) as cursor:
         return cursor.fetchone()
 
 
 def fetch_all(sql: str, params: Sequence) -> list[tuple]:
-    if (direct := _direct()) is not None:
-        db, cursor = direct
-        with db.wrap_database_errors:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
+    with _run(sql, params) as cursor:
         return cursor.fetchall()
 
 
 def execute(sql: str, params: Sequence) -> int:
     """Run a statement; the number of rows it changed."""
-    if (direct := _direct()) is not None:
-        db, cursor = direct
-        with db.wrap_database_errors:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.rowcount
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
+    with _run(sql, params) as cursor:
         return cursor.rowcount
 
 

@@ -306,11 +306,8 @@ def _attempt_params(request) -> list | None:
 
 
 def _attempt_join() -> str:
-    a, u = Attempt, Attempt._meta.get_field("user").related_model
-    return (
-        f"LEFT JOIN {sql.table(a)} a ON {sql.column(a, 'public_id', 'a')} = %s "
-        f"AND {sql.column(a, 'user_id', 'a')} = {sql.column(u, 'id', 'u')}"
-    )
+    person = sql.column(Attempt._meta.get_field("user").related_model, "id", "u")
+    return f"LEFT JOIN {sql.table(Attempt)} a ON {selectors.attempt_key(person)}"
 
 
 # The attempt endpoints read the person's attempt in the statement that reads their token: a

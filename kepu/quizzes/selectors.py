@@ -236,13 +236,16 @@ def attempt_columns() -> str:
 ATTEMPT_WIDTH = len(ATTEMPT) + 1  # the columns attempt_columns() selects
 
 
+def attempt_key(person: str = "%s") -> str:
+    """The condition on the attempt aliased ``a``: its public id (a placeholder) and its
+    person (``person``: a placeholder, or the column of a person read in the statement)."""
+    a = Attempt
+    return f"{sql.column(a, 'public_id', 'a')} = %s AND {sql.column(a, 'user_id', 'a')} = {person}"
+
+
 @cache
 def _own_attempt_sql() -> str:
-    a = Attempt
-    return (
-        f"SELECT {attempt_columns()} FROM {sql.table(a)} a "
-        f"WHERE {sql.column(a, 'public_id', 'a')} = %s AND {sql.column(a, 'user_id', 'a')} = %s"
-    )
+    return f"SELECT {attempt_columns()} FROM {sql.table(Attempt)} a WHERE {attempt_key()}"
 
 
 def region_choices(quiz: Quiz):
