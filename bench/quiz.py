@@ -217,6 +217,14 @@ def _phase(server, name: str, file: Path, args, description: str) -> run.Result:
     return result
 
 
+def _between(server, ceiling_file: Path, args, n: int) -> run.Result:
+    """The ceiling again between two phases (shorter: it is the steadiest figure)."""
+    shorter = argparse.Namespace(
+        **{**vars(args), "duration": min(args.duration, run.NEIGHBOUR_SECONDS)}
+    )
+    return _phase(server, f"ceiling-{n}", ceiling_file, shorter, "the ceiling between phases")
+
+
 def _warm(server, file: Path, args) -> None:
     run.run_wrk(server.port, file, "unique", args, WARM_SECONDS)
     time.sleep(1)  # requests still in flight when wrk stopped
@@ -273,6 +281,7 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
         )
         _warm(server, warm_start, args)
         results.append(_phase(server, "quiz-start", start_file, args, "POST start an attempt"))
+        results.append(_between(server, ceiling_file, args, 1))
         time.sleep(2)  # requests still in flight when wrk stopped
         run.say(f"quiz: {len(prefilled):,} attempts made in bulk for the save and submit phases")
         prefill(dataset, secret, [u for u, _key in prefilled])
@@ -282,12 +291,12 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
         submit_file = _write(workdir / "submit.tsv", _submit_lines(answers, measured))
         _warm(server, _write(workdir / "warm-save.tsv", _save_lines(answers, warm)), args)
         results.append(_phase(server, "quiz-save", save_file, args, "PUT all 10 answers"))
+        results.append(_between(server, ceiling_file, args, 2))
         _warm(server, _write(workdir / "warm-submit.tsv", _submit_lines(answers, warm)), args)
         results.append(_phase(server, "quiz-submit", submit_file, args, "POST submit"))
         results.append(_phase(server, "ceiling-end", ceiling_file, args, "the ceiling again"))
-    ceiling = max(r.rps for r in results if r.scenario.startswith("ceiling"))
+    ceiling = run.set_ratios(results)  # each phase against the ceilings either side of it
     for r in results:
-        r.ratio = r.rps / ceiling if ceiling else None
         ok = r.errors == 0 and r.p99_ms is not None and r.p99_ms < P99_LIMIT_MS and not r.note
         if r.scenario == "quiz-submit":
             r.target = SUBMIT_TARGET
@@ -328,6 +337,7 @@ def report(out: dict, args) -> str:
             f"| {r.errors} | {ratio} | {r.verdict} |"
         )
     lines += [f"{r.scenario}: {r.note}" for r in out["results"] if r.note]
+    lines += [line.strip() for line in run.ratio_note(out["results"])]
     verdict = "PASS" if out["minutes_160k"] < LIMIT_MINUTES else "FAIL"
     lines += [
         f"attempts {out['started']:,} ({out['prefilled']:,} made in bulk), submitted "

@@ -510,46 +510,91 @@ SCENARIOS = {
 }
 
 
+# Seconds of each ceiling measured between two scenarios (see run_scenarios).
+NEIGHBOUR_SECONDS = 10
+
+
 def run_scenarios(server: Server, names: list[str], files: dict, pre: dict, args) -> list[Result]:
-    results = []
+    """The scenarios in order, with a ceiling measured between any two that are not ceilings:
+    the machine's speed drifts during a run (by a fifth within minutes on a shared virtual
+    machine), so each scenario is set against the ceilings measured just before and just
+    after it (``set_ratios``) rather than against one measured minutes away."""
+    results: list[Result] = []
+    between = 0
     for name in names:
-        file, mode, description = SCENARIOS[name]
-        result = Result(name, description)
-        base = "ceiling" if name.startswith("ceiling") else name.replace("-uncached", "")
-        reason = preflight(server.port, base, server.dataset, pre)
-        if reason:
-            result.skipped = reason
-            say(f"{name}: SKIPPED — {reason}")
-            results.append(result)
-            continue
-        if mode == "rotate" and args.prime:
-            say(f"{name}: priming {file} (each URL once): {prime(server.port, files[file]):.1f} s")
-        rows_before = 1  # the pre-flight request's row
-        if args.warmup:
-            # Writes warm up too (each worker's first requests load code and prepare statements:
-            # up to a second each), on the same lines; their rows are then removed again.
-            run_wrk(server.port, files[file], mode, args, args.warmup)
-            if mode == "unique":
-                # The requests still queued when wrk stopped finish first (a few hundred ms).
-                time.sleep(2)
-                reset_fixtures(server.dataset, flush=False)
-                rows_before = 0
-        say(f"{name}: {args.duration} s, {args.connections} connections, {args.threads} threads")
-        parse_wrk(run_wrk(server.port, files[file], mode, args, args.duration), result)
-        if name == "signup":
-            result.extra.update(
-                check_signups(server.dataset, result, args.connections, rows_before)
-            )
-        elif name == "checkin":
-            result.extra.update(
-                check_checkins(server.dataset, result, args.connections, rows_before)
-            )
-        say(
-            f"{name}: {result.rps:,.0f} req/s, p50 {fmt_ms(result.p50_ms)}, "
-            f"p99 {fmt_ms(result.p99_ms)}, errors {result.errors}"
-        )
-        results.append(result)
+        if not name.startswith("ceiling") and results and not _is_ceiling(results[-1]):
+            between += 1
+            results.append(
+                measure(server, "ceiling", files, pre, args, label=f"ceiling-{between}",
+                        duration=min(args.duration, NEIGHBOUR_SECONDS))
+            )  # fmt: skip
+        results.append(measure(server, name, files, pre, args))
+    if results and not _is_ceiling(results[-1]):
+        results.append(measure(server, "ceiling-end", files, pre, args))
     return results
+
+
+def _is_ceiling(result: Result) -> bool:
+    return result.scenario.startswith("ceiling")
+
+
+def measure(
+    server: Server, name: str, files: dict, pre: dict, args, *, label: str = "", duration=None
+) -> Result:
+    file, mode, description = SCENARIOS[name]
+    result = Result(label or name, description)
+    duration = duration or args.duration
+    base = "ceiling" if name.startswith("ceiling") else name.replace("-uncached", "")
+    reason = preflight(server.port, base, server.dataset, pre)
+    if reason:
+        result.skipped = reason
+        say(f"{result.scenario}: SKIPPED — {reason}")
+        return result
+    if mode == "rotate" and args.prime:
+        say(f"{result.scenario}: priming {file} (each URL once): "
+            f"{prime(server.port, files[file]):.1f} s")  # fmt: skip
+    rows_before = 1  # the pre-flight request's row
+    if args.warmup:
+        # Writes warm up too (each worker's first requests load code and prepare statements:
+        # up to a second each), on the same lines; their rows are then removed again.
+        run_wrk(server.port, files[file], mode, args, args.warmup)
+        if mode == "unique":
+            # The requests still queued when wrk stopped finish first (a few hundred ms).
+            time.sleep(2)
+            reset_fixtures(server.dataset, flush=False)
+            rows_before = 0
+    say(f"{result.scenario}: {duration} s, {args.connections} connections, {args.threads} threads")
+    parse_wrk(run_wrk(server.port, files[file], mode, args, duration), result)
+    if name == "signup":
+        result.extra.update(check_signups(server.dataset, result, args.connections, rows_before))
+    elif name == "checkin":
+        result.extra.update(check_checkins(server.dataset, result, args.connections, rows_before))
+    say(
+        f"{result.scenario}: {result.rps:,.0f} req/s, p50 {fmt_ms(result.p50_ms)}, "
+        f"p99 {fmt_ms(result.p99_ms)}, errors {result.errors}"
+    )
+    return result
+
+
+def set_ratios(results: list[Result]) -> float | None:
+    """Each result's ratio to the mean of the ceilings measured just before and just after it
+    (the one there is, at an end); also kept: its ratio to the largest ceiling of the run
+    (``extra["to_largest"]``), which the report prints beside it. Returns the largest."""
+    ceilings = [(i, r.rps) for i, r in enumerate(results) if _is_ceiling(r) and not r.skipped]
+    largest = max((rps for _i, rps in ceilings), default=None)
+    for i, r in enumerate(results):
+        if r.skipped or not largest:
+            continue
+        if _is_ceiling(r):
+            r.ratio = r.rps / largest
+            continue
+        before = [rps for j, rps in ceilings if j < i][-1:]
+        after = [rps for j, rps in ceilings if j > i][:1]
+        around = sum(before + after) / len(before + after)
+        r.ratio = r.rps / around
+        r.extra["ceiling_around"] = round(around, 1)
+        r.extra["to_largest"] = round(r.rps / largest, 3)
+    return largest
 
 
 def _accounted(rows: int, result: Result, in_flight: int, rows_before: int) -> bool:
@@ -603,15 +648,12 @@ def check_checkins(dataset: dict, result: Result, in_flight: int, rows_before: i
 
 
 def judge(results: list[Result]) -> float | None:
-    ceilings = [r.rps for r in results if r.scenario.startswith("ceiling") and not r.skipped]
-    ceiling = max(ceilings) if ceilings else None
+    ceiling = set_ratios(results)
     for r in results:
         if r.skipped:
             r.verdict = "SKIP"
             continue
         ok = r.errors == 0 and (r.p99_ms is not None and r.p99_ms < P99_LIMIT_MS)
-        if ceiling:
-            r.ratio = r.rps / ceiling
         r.target = TARGETS.get(r.scenario)
         if r.target is not None:
             ok = ok and r.ratio is not None and r.ratio >= r.target
@@ -651,6 +693,7 @@ def table(results: list[Result], title: str) -> str:
 
     out = [title, line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out += [line(r) for r in rows]
+    out += ratio_note(results)
     for r in results:
         if r.skipped:
             out.append(f"  {r.scenario}: skipped — {r.skipped}")
@@ -668,6 +711,20 @@ def table(results: list[Result], title: str) -> str:
                 f"{r.extra['consistent']}"
             )
     return "\n".join(out)
+
+
+def ratio_note(results: list[Result]) -> list[str]:
+    """How the ratios were taken, with the ceilings' spread and each ratio to the largest."""
+    paired = [r for r in results if "to_largest" in r.extra]
+    ceilings = [r.rps for r in results if _is_ceiling(r) and not r.skipped]
+    if not paired or not ceilings:
+        return []
+    return [
+        f"  × ceiling: to the mean of the ceilings measured just before and just after each "
+        f"scenario (this run's ceilings: {min(ceilings):,.0f}–{max(ceilings):,.0f} req/s)",
+        "  × the largest ceiling of the run: "
+        + ", ".join(f"{r.scenario} {r.extra['to_largest']:.2f}" for r in paired),
+    ]
 
 
 def _target(name: str) -> str:
@@ -886,7 +943,7 @@ EXTRA = {
 }
 
 
-KEPT_LINES = {"quiz": 20}  # the quiz prints a table of five phases and its projection
+KEPT_LINES = {"quiz": 24}  # the quiz prints a table of seven phases, notes and its projection
 
 
 def extra_benchmarks(scale: float, report: dict) -> str:

@@ -8,6 +8,7 @@ text and key it was scored against.
 
 import secrets
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -208,8 +209,11 @@ class Quiz(TimeStamped):
         now = now or timezone.now()
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
 
-    @property
+    @cached_property
     def is_restricted(self) -> bool:
+        """Only for people of given regions or organisations. Kept on the instance once read
+        (the surge's quizzes come from memory with it read: selectors.quiz_by_id); an instance
+        whose eligible regions or organisations are changed is read again, not reused."""
         return bool(self.eligible_region_ids or self.eligible_organisation_ids)
 
     @property

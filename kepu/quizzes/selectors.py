@@ -123,12 +123,15 @@ def _quiz_seconds() -> float:
 
 
 def _load_quiz(pk: int) -> Quiz | None:
-    return (
+    quiz = (
         Quiz.objects.select_related("campaign", "organisation")
         .prefetch_related("eligible_regions", "eligible_organisations")
         .filter(pk=pk)
         .first()
     )
+    if quiz is not None:
+        quiz.is_restricted  # noqa: B018 -- read once here, kept by every copy handed out
+    return quiz
 
 
 def quiz_by_id(pk: int) -> Quiz | None:

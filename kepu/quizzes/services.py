@@ -299,6 +299,7 @@ def _set_eligibility(quiz: Quiz, regions, organisations) -> None:
         quiz.eligible_regions.set(regions)
     if organisations is not None:
         quiz.eligible_organisations.set(organisations)
+    quiz.__dict__.pop("is_restricted", None)  # read again from what was just set
 
 
 @transaction.atomic

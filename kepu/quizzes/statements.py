@@ -53,6 +53,48 @@ def quiz_state_and_attempts(quiz_id: int, user_id: int) -> tuple[Quiz | None, li
     return state, attempts
 
 
+_FIRST_ATTEMPT = sql.InsertFrom(Attempt, source="open_quiz")
+
+
+@cache
+def _first_attempt_sql() -> str:
+    q, a = Quiz, Attempt
+    return (
+        f"WITH open_quiz AS (SELECT 1 FROM {sql.table(q)} q "
+        f"WHERE {sql.column(q, 'id', 'q')} = %s AND {sql.column(q, 'status', 'q')} = %s "
+        f"AND {sql.column(q, 'opens_at', 'q')} <= %s AND {sql.column(q, 'closes_at', 'q')} > %s "
+        f"AND {sql.column(q, 'closes_at', 'q')} = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {sql.table(a)} a "
+        f"WHERE {sql.column(a, 'quiz_id', 'a')} = %s AND {sql.column(a, 'user_id', 'a')} = %s)) "
+        f"{_FIRST_ATTEMPT.sql}"
+    )
+
+
+def insert_first_attempt(attempt: Attempt, *, now: dt.datetime, closes_at: dt.datetime) -> bool:
+    """PostgreSQL: insert ``attempt`` as the person's first at its quiz, in one statement that
+    reads fresh what the start depends on: the quiz is published, open at ``now``, still
+    closes at ``closes_at`` (what the attempt's deadline was computed from) and the person
+    has no attempt at it. False, with nothing written, when any of that does not hold;
+    IntegrityError when a concurrent start took the slot first."""
+    params = [
+        attempt.quiz_id,
+        Quiz.Status.PUBLISHED,
+        now,
+        now,
+        closes_at,
+        attempt.quiz_id,
+        attempt.user_id,
+        *_FIRST_ATTEMPT.values(attempt),
+    ]
+    # Inside a caller's transaction, a savepoint keeps a refused duplicate from aborting it.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        row = sql.fetch_one(_first_attempt_sql(), params)
+    if row is None:
+        return False
+    _FIRST_ATTEMPT.inserted(attempt, row[0])
+    return True
+
+
 # --- Saving answers -----------------------------------------------------------------------------
 
 

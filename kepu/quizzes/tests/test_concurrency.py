@@ -1,9 +1,12 @@
 """The one-attempt rule under real concurrency: separate threads, separate connections."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from kepu.activities.tests.test_concurrency import run_all
+from kepu.core.errors import Conflict
 from kepu.quizzes import taking
 from kepu.quizzes.models import Attempt
 
@@ -44,3 +47,33 @@ def test_control_without_the_unique_slot_the_race_makes_several_attempts(quiz, t
     settings.KEPU_QUIZ_START_LIMIT = (100, 60)
     run_all(starts(quiz, tree.public, n=20))
     assert Attempt.objects.filter(quiz=quiz, user=tree.public).count() > 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs a second writer while the first is open")
+def test_a_start_racing_an_uncommitted_first_attempt_loses_to_the_unique_slot(quiz, tree, settings):
+    """The worst interleaving, made on purpose: a first attempt is inserted but not yet
+    committed when a second start runs, which therefore finds no earlier attempt. Only the
+    unique slot stops it, with a clear answer, once the first commits."""
+    settings.KEPU_QUIZ_START_LIMIT = (100, 60)
+    inserted, release = threading.Event(), threading.Event()
+    first: list = []
+
+    def start_and_hold():
+        try:
+            with transaction.atomic():
+                first.append(taking.start_attempt(quiz, user=tree.public))
+                inserted.set()
+                release.wait(10)
+        finally:
+            inserted.set()
+            connection.close()
+
+    holder = threading.Thread(target=start_and_hold)
+    holder.start()
+    assert inserted.wait(10) and first
+    threading.Timer(0.5, release.set).start()
+    with pytest.raises(Conflict) as exc:
+        taking.start_attempt(quiz, user=tree.public)  # waits for the first to commit
+    holder.join(10)
+    assert exc.value.code == "no_attempts_left"
+    assert list(Attempt.objects.filter(quiz=quiz, user=tree.public)) == [first[0][0]]

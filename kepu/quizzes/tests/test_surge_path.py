@@ -7,11 +7,12 @@ import json
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import make_user
 from kepu.accounts.models import ApiToken
-from kepu.core.errors import Conflict
+from kepu.core.errors import Conflict, DomainError
 from kepu.quizzes import api as quiz_api
 from kepu.quizzes import selectors, services, statements, taking
 from kepu.quizzes.models import Attempt, Best, Quiz
@@ -66,6 +67,58 @@ def test_a_start_goes_by_the_window_in_the_database_not_the_one_in_memory(tree, 
     with pytest.raises(Conflict) as exc:
         taking.start_attempt(kept, user=tree.public)
     assert exc.value.code == "closed" and not Attempt.objects.exists()
+
+
+def test_a_start_goes_by_the_status_in_the_database_not_the_one_in_memory(tree, quiz):
+    kept = selectors.public_quiz_or_404(quiz.pk)
+    Quiz.objects.filter(pk=quiz.pk).update(status=Quiz.Status.DRAFT)  # no signal
+    with pytest.raises(Conflict) as exc:
+        taking.start_attempt(kept, user=tree.public)
+    assert exc.value.code == "not_open" and not Attempt.objects.exists()
+
+
+def test_a_moved_closing_time_gives_the_deadline_of_the_database(tree, campaign):
+    """Without a time limit an attempt lasts until the quiz closes: the closing time in the
+    database, when another process has moved it, not the one this process still keeps."""
+    bank(tree, count=12)
+    quiz = open_quiz(tree, campaign, time_limit_seconds=None)
+    kept = selectors.public_quiz_or_404(quiz.pk)
+    later = quiz.closes_at + dt.timedelta(days=3)
+    Quiz.objects.filter(pk=quiz.pk).update(closes_at=later)
+    attempt, resumed = taking.start_attempt(kept, user=tree.public)
+    assert not resumed and attempt.deadline_at == later
+    assert Attempt.objects.get(pk=attempt.pk).deadline_at == later
+
+
+def test_a_first_start_is_one_statement_on_postgresql(tree, quiz):
+    """The usual start of a surge: the INSERT checks the quiz's state and the person's
+    attempts itself (SQLite reads them first: two statements). The test's own transaction
+    adds a savepoint around it, which a request does not have."""
+    kept = selectors.public_quiz_or_404(quiz.pk)
+    with CaptureQueriesContext(connection) as done:
+        attempt, resumed = taking.start_attempt(kept, user=tree.public, address="10.0.0.1")
+    statements_run = [q["sql"] for q in done if "SAVEPOINT" not in q["sql"]]
+    assert len(statements_run) == (1 if connection.vendor == "postgresql" else 2)
+    assert statements_run[-1].startswith(("WITH", "INSERT"))
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert not resumed and stored.user == tree.public and stored.slot == "1"
+    assert stored.paper == attempt.paper and len(stored.paper) == quiz.question_count
+    assert stored.public_id == attempt.public_id and stored.address == "10.0.0.1"
+    assert stored.deadline_at == attempt.started_at + dt.timedelta(seconds=600)
+    again, resumed = taking.start_attempt(kept, user=tree.public)
+    assert resumed and again.pk == attempt.pk and Attempt.objects.count() == 1
+
+
+def test_a_first_start_outside_the_quizs_regions_is_refused_and_writes_nothing(tree, campaign):
+    bank(tree, count=12)
+    quiz = open_quiz(tree, campaign, regions=[tree.regions.zhongwei])
+    kept = selectors.public_quiz_or_404(quiz.pk)
+    assert kept.is_restricted
+    with pytest.raises(DomainError) as exc:
+        taking.start_attempt(kept, user=tree.public)
+    assert exc.value.code == "not_eligible" and not Attempt.objects.exists()
+    attempt, _ = taking.start_attempt(kept, user=tree.public, region=tree.regions.zhongwei)
+    assert Attempt.objects.get().region == tree.regions.zhongwei == attempt.region
 
 
 def test_the_own_attempt_is_one_statement_with_the_leaderboard_flag_read_fresh(
