@@ -1,7 +1,7 @@
 """The quiz scenario: simulated participants start an attempt, save their answers and submit,
 against gunicorn on PostgreSQL and Redis, beside the empty-view ceiling measured in the same run.
 
-    .venv/bin/python bench/quiz.py                    # 20 s per phase, 4 workers
+    .venv/bin/python bench/quiz.py                    # 30 s per phase in 6 slices, 4 workers
     .venv/bin/python bench/quiz.py --duration 10 --people 15000
 
 The data lives in its own database (kepu_bench_quiz, rebuilt each run): one city, a bank of 40
@@ -22,6 +22,10 @@ their attempts made in bulk before the save phase (papers drawn as a start draws
 because saving and submitting are faster than starting: the attempts one start phase makes
 would run out, and wrk would send the same lines again (a submit sent twice is a cheap
 replay). A phase that sends more requests than it has lines is marked FAIL ("lines ran out").
+
+Each phase is measured in ``--rounds`` slices, each between two slices of the ceiling, its lines
+dealt out to the slices; a phase's ratio is the median of its slices' ratios to the ceiling
+slices either side of them (run.alternate: the host's speed wanders within a minute).
 
 Every simulated participant comes from 127.0.0.1, where a city's participants come from
 thousands of addresses: the server runs with KEPU_QUIZ_STARTS_PER_ADDRESS (the per-address
@@ -120,6 +124,10 @@ def prepare(people: int, secret: str) -> dict:
     with psycopg.connect(generate.ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
+    import redis
+
+    # A board left by an earlier run (the same quiz id in the rebuilt database) would be found.
+    redis.Redis.from_url(run.REDIS_URL).flushdb()
     dataset = {"url": _url(), "database": DATABASE}
     env = run.server_env(dataset, secret)
     run.manage(env, "migrate", "--noinput", "-v", "0")
@@ -217,12 +225,23 @@ def _phase(server, name: str, file: Path, args, description: str) -> run.Result:
     return result
 
 
-def _between(server, ceiling_file: Path, args, n: int) -> run.Result:
-    """The ceiling again between two phases (shorter: it is the steadiest figure)."""
-    shorter = argparse.Namespace(
-        **{**vars(args), "duration": min(args.duration, run.NEIGHBOUR_SECONDS)}
+def _sliced(server, name: str, file: Path, ceiling_file: Path, args, description: str):
+    """A phase in ``args.rounds`` slices between slices of the ceiling (run.alternate); its
+    lines are dealt out to the slices, so that no participant is used twice."""
+    result = run.alternate(
+        name,
+        description,
+        run.slices(server.port, name, file, "unique", args, args.rounds),
+        run.slices(server.port, "ceiling", ceiling_file, "rotate", args, args.rounds + 1),
+        args,
+        args.rounds,
     )
-    return _phase(server, f"ceiling-{n}", ceiling_file, shorter, "the ceiling between phases")
+    run.say(
+        f"{name}: {result.rps:,.0f} req/s, p50 {run.fmt_ms(result.p50_ms)}, "
+        f"p99 {run.fmt_ms(result.p99_ms)}, errors {result.errors}, "
+        f"{result.ratio:.2f} × the ceiling around it {result.note}"
+    )
+    return result
 
 
 def _warm(server, file: Path, args) -> None:
@@ -280,8 +299,9 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
             _phase(server, "ceiling", ceiling_file, args, "GET /bench/ceiling (2 bytes)")
         )
         _warm(server, warm_start, args)
-        results.append(_phase(server, "quiz-start", start_file, args, "POST start an attempt"))
-        results.append(_between(server, ceiling_file, args, 1))
+        results.append(
+            _sliced(server, "quiz-start", start_file, ceiling_file, args, "POST start an attempt")
+        )
         time.sleep(2)  # requests still in flight when wrk stopped
         run.say(f"quiz: {len(prefilled):,} attempts made in bulk for the save and submit phases")
         prefill(dataset, secret, [u for u, _key in prefilled])
@@ -290,10 +310,13 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
         save_file = _write(workdir / "save.tsv", _save_lines(answers, measured))
         submit_file = _write(workdir / "submit.tsv", _submit_lines(answers, measured))
         _warm(server, _write(workdir / "warm-save.tsv", _save_lines(answers, warm)), args)
-        results.append(_phase(server, "quiz-save", save_file, args, "PUT all 10 answers"))
-        results.append(_between(server, ceiling_file, args, 2))
+        results.append(
+            _sliced(server, "quiz-save", save_file, ceiling_file, args, "PUT all 10 answers")
+        )
         _warm(server, _write(workdir / "warm-submit.tsv", _submit_lines(answers, warm)), args)
-        results.append(_phase(server, "quiz-submit", submit_file, args, "POST submit"))
+        results.append(
+            _sliced(server, "quiz-submit", submit_file, ceiling_file, args, "POST submit")
+        )
         results.append(_phase(server, "ceiling-end", ceiling_file, args, "the ceiling again"))
     ceiling = run.set_ratios(results)  # each phase against the ceilings either side of it
     for r in results:
@@ -352,11 +375,12 @@ def report(out: dict, args) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="kepu quiz benchmark")
-    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--people", type=int, default=60_000)
+    parser.add_argument("--rounds", type=int, default=run.ROUNDS)
     args = parser.parse_args()
     if problem := run.check_tools():
         print(f"bench: {problem}", file=sys.stderr)

@@ -9,7 +9,9 @@ project that returns two bytes through the whole middleware stack), the public a
 and the activity page (each both as deployed — through the versioned anonymous page cache — and
 with every request missing the cache), a sign-up burst on one activity through the API (one
 bearer token per person) and staff check-ins through the API (one ticket per request). Each
-figure is printed beside the ceiling measured in the same run, with the issue's targets.
+figure is printed beside the ceiling measured in the same run, with the issue's targets: each
+scenario is measured in slices, each between two slices of the ceiling, and its ratio is the
+median of its slices' ratios (``alternate``), since the host's speed wanders within a minute.
 
 Needs PostgreSQL (KEPU_BENCH_PG, default postgresql://postgres@127.0.0.1:5432/postgres), Redis
 (KEPU_BENCH_REDIS, default redis://127.0.0.1:6379/14 — that database is flushed) and wrk.
@@ -29,6 +31,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -142,7 +145,44 @@ def parse_wrk(output: str, result: Result) -> Result:
         errors += int(m.group(1)) + int(m.group(3)) + int(m.group(4))
         result.extra["socket_errors"] = m.group(0)
     result.errors = errors
+    if m := re.search(r"^latency-percentiles-us (.+)$", output, re.M):
+        result.extra["percentiles_ms"] = [
+            (float(p), int(us) / 1000) for p, us in (pair.split(":") for pair in m.group(1).split())
+        ]
     return result
+
+
+def joined_quantile(parts: list[Result], q: float) -> float | None:
+    """The ``q`` quantile (0–100) of the slices' latencies taken together: each slice's
+    distribution is interpolated between its printed percentiles and weighted by its
+    requests, and the joined distribution is inverted by bisection."""
+    curves = [
+        (p.requests, p.extra["percentiles_ms"]) for p in parts if p.extra.get("percentiles_ms")
+    ]
+    total = sum(n for n, _c in curves)
+    if not total:
+        return None
+
+    def below(x: float) -> float:  # the joined share of requests faster than x ms, in %
+        share = 0.0
+        for n, curve in curves:
+            pct = 0.0
+            for (p0, x0), (p1, x1) in zip([(0.0, 0.0), *curve], curve, strict=False):
+                if x >= x1:
+                    pct = p1
+                elif x > x0:
+                    pct = p0 + (p1 - p0) * (x - x0) / (x1 - x0)
+                    break
+                else:
+                    break
+            share += n * pct
+        return share / total
+
+    low, high = 0.0, max(c[-1][1] for _n, c in curves)
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if below(mid) < q else (low, mid)
+    return high
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -472,7 +512,8 @@ def run_wrk(port: int, file: Path, mode: str, args, duration: int) -> str:
     ]
     for k, v in PROXY_HEADERS.items():
         cmd += ["-H", f"{k}: {v}"]
-    cmd += [f"http://{HOST}:{port}/", "--", str(file), mode, str(args.threads)]
+    run_id = secrets.token_hex(4)  # bust mode: no request of an earlier run is in the cache
+    cmd += [f"http://{HOST}:{port}/", "--", str(file), mode, str(args.threads), run_id]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
@@ -510,27 +551,17 @@ SCENARIOS = {
 }
 
 
-# Seconds of each ceiling measured between two scenarios (see run_scenarios).
-NEIGHBOUR_SECONDS = 10
+# Each scenario is measured in ROUNDS slices, each between two slices of the ceiling.
+ROUNDS = 6
 
 
 def run_scenarios(server: Server, names: list[str], files: dict, pre: dict, args) -> list[Result]:
-    """The scenarios in order, with a ceiling measured between any two that are not ceilings:
-    the machine's speed drifts during a run (by a fifth within minutes on a shared virtual
-    machine), so each scenario is set against the ceilings measured just before and just
-    after it (``set_ratios``) rather than against one measured minutes away."""
     results: list[Result] = []
-    between = 0
     for name in names:
-        if not name.startswith("ceiling") and results and not _is_ceiling(results[-1]):
-            between += 1
-            results.append(
-                measure(server, "ceiling", files, pre, args, label=f"ceiling-{between}",
-                        duration=min(args.duration, NEIGHBOUR_SECONDS))
-            )  # fmt: skip
-        results.append(measure(server, name, files, pre, args))
-    if results and not _is_ceiling(results[-1]):
-        results.append(measure(server, "ceiling-end", files, pre, args))
+        if name.startswith("ceiling"):
+            results.append(measure(server, name, files, pre, args))
+        else:
+            results.append(measure(server, name, files, pre, args, rounds=args.rounds))
     return results
 
 
@@ -538,61 +569,151 @@ def _is_ceiling(result: Result) -> bool:
     return result.scenario.startswith("ceiling")
 
 
-def measure(
-    server: Server, name: str, files: dict, pre: dict, args, *, label: str = "", duration=None
-) -> Result:
+def measure(server: Server, name: str, files: dict, pre: dict, args, *, rounds: int = 0) -> Result:
+    """One scenario: pre-flight, priming (reads as deployed), warm-up, then either one timed
+    run or, with ``rounds``, ``alternate`` slices of it and of the ceiling."""
     file, mode, description = SCENARIOS[name]
-    result = Result(label or name, description)
-    duration = duration or args.duration
+    result = Result(name, description)
     base = "ceiling" if name.startswith("ceiling") else name.replace("-uncached", "")
     reason = preflight(server.port, base, server.dataset, pre)
     if reason:
         result.skipped = reason
-        say(f"{result.scenario}: SKIPPED — {reason}")
+        say(f"{name}: SKIPPED — {reason}")
         return result
     if mode == "rotate" and args.prime:
-        say(f"{result.scenario}: priming {file} (each URL once): "
-            f"{prime(server.port, files[file]):.1f} s")  # fmt: skip
+        say(f"{name}: priming {file} (each URL once): {prime(server.port, files[file]):.1f} s")
     rows_before = 1  # the pre-flight request's row
     if args.warmup:
         # Writes warm up too (each worker's first requests load code and prepare statements:
         # up to a second each), on the same lines; their rows are then removed again.
         run_wrk(server.port, files[file], mode, args, args.warmup)
         if mode == "unique":
-            # The requests still queued when wrk stopped finish first (a few hundred ms).
-            time.sleep(2)
-            reset_fixtures(server.dataset, flush=False)
+            settle_and_reset(server.dataset)
             rows_before = 0
-    say(f"{result.scenario}: {duration} s, {args.connections} connections, {args.threads} threads")
-    parse_wrk(run_wrk(server.port, files[file], mode, args, duration), result)
+
+    if rounds:
+        result = alternate(
+            name,
+            description,
+            slices(server.port, name, files[file], mode, args, rounds),
+            slices(server.port, "ceiling", files["ceiling"], "rotate", args, rounds + 1),
+            args,
+            rounds,
+        )
+    else:
+        say(f"{name}: {args.duration} s, {args.connections} connections, {args.threads} threads")
+        result = parse_wrk(
+            run_wrk(server.port, files[file], mode, args, args.duration), Result(name, description)
+        )
+    # Requests still in flight when wrk stopped (at the end of each slice) may have rows
+    # without a counted answer.
+    in_flight = args.connections * max(1, rounds)
     if name == "signup":
-        result.extra.update(check_signups(server.dataset, result, args.connections, rows_before))
+        result.extra.update(check_signups(server.dataset, result, in_flight, rows_before))
     elif name == "checkin":
-        result.extra.update(check_checkins(server.dataset, result, args.connections, rows_before))
+        result.extra.update(check_checkins(server.dataset, result, in_flight, rows_before))
     say(
-        f"{result.scenario}: {result.rps:,.0f} req/s, p50 {fmt_ms(result.p50_ms)}, "
+        f"{name}: {result.rps:,.0f} req/s, p50 {fmt_ms(result.p50_ms)}, "
         f"p99 {fmt_ms(result.p99_ms)}, errors {result.errors}"
+        + (f", {result.ratio:.2f} × the ceiling around it" if result.ratio else "")
     )
     return result
 
 
+def slices(port: int, name: str, file: Path, mode: str, args, count: int):
+    """A function that runs the next of ``count`` slices of a scenario for the seconds given
+    and returns its Result. In "unique" mode the file's lines are dealt out to the slices
+    (line k to slice k mod count), so that no line is sent twice, and a slice that sends
+    more requests than it has lines is noted ("lines ran out")."""
+    if mode == "unique":
+        lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line]
+        files = []
+        for k in range(count):
+            part = file.with_name(f"{file.stem}.{k}{file.suffix}")
+            part.write_text("\n".join(lines[k::count]) + "\n", encoding="utf-8")
+            files.append((part, len(lines[k::count])))
+    else:
+        files = [(file, None)] * count
+    pending = iter(files)
+
+    def run_slice(seconds: int) -> Result:
+        part, available = next(pending)
+        result = parse_wrk(run_wrk(port, part, mode, args, seconds), Result(name, ""))
+        if available is not None and result.requests > available:
+            result.note = f"lines ran out: {result.requests:,} requests over {available:,} lines"
+        return result
+
+    return run_slice
+
+
+def settle_and_reset(dataset: dict) -> None:
+    time.sleep(2)  # the requests still queued when wrk stopped finish first
+    reset_fixtures(dataset, flush=False)
+
+
+def alternate(name: str, description: str, scenario, ceiling, args, rounds: int) -> Result:
+    """``rounds`` slices of the scenario, each between two slices of the ceiling (c s c s … c),
+    ``args.duration / rounds`` seconds each. The speed of a shared virtual machine wanders by
+    a fifth within a minute (the same code gave 2,000 and 3,100 ceiling requests a second a
+    minute apart), so a scenario set against a ceiling measured minutes away measures the
+    host as much as the code; each slice is set against the ceilings just either side of it,
+    and the scenario's ratio is the median of its slices' ratios.
+
+    ``scenario(seconds)`` and ``ceiling(seconds)`` run one slice each and return its Result.
+    The Result returned joins the slices: requests and errors summed (the ceiling slices'
+    errors too), req/s their mean, p50/p90/p99 of all their requests taken together
+    (``joined_quantile``), max the largest; ``extra`` keeps every slice's figures."""
+    seconds = max(1, round(args.duration / rounds))
+    say(f"{name}: {rounds} slices of {seconds} s between slices of the ceiling, "
+        f"{args.connections} connections, {args.threads} threads")  # fmt: skip
+    ceilings = [ceiling(seconds)]
+    parts: list[Result] = []
+    for _ in range(rounds):
+        parts.append(scenario(seconds))
+        ceilings.append(ceiling(seconds))
+    result = Result(name, description)
+    result.requests = sum(p.requests for p in parts)
+    result.errors = sum(p.errors for p in parts) + sum(c.errors for c in ceilings)
+    result.rps = sum(p.rps for p in parts) / len(parts)
+    result.p50_ms = joined_quantile(parts, 50)
+    result.p90_ms = joined_quantile(parts, 90)
+    result.p99_ms = joined_quantile(parts, 99)
+    result.max_ms = max((p.max_ms for p in parts if p.max_ms is not None), default=None)
+    ratios = [
+        p.rps / ((before.rps + after.rps) / 2)
+        for p, before, after in zip(parts, ceilings, ceilings[1:], strict=False)
+        if before.rps and after.rps
+    ]
+    result.ratio = statistics.median(ratios) if ratios else None
+    notes = [p.note for p in parts if p.note]
+    result.note = notes[0] if notes else ""
+    result.extra["slices"] = [
+        {"req_s": round(p.rps, 1), "p99_ms": p.p99_ms, "ratio": round(r, 3)}
+        for p, r in zip(parts, ratios, strict=False)
+    ]
+    result.extra["ceiling_slices"] = [round(c.rps, 1) for c in ceilings]
+    return result
+
+
 def set_ratios(results: list[Result]) -> float | None:
-    """Each result's ratio to the mean of the ceilings measured just before and just after it
-    (the one there is, at an end); also kept: its ratio to the largest ceiling of the run
-    (``extra["to_largest"]``), which the report prints beside it. Returns the largest."""
+    """The ratios of results measured without slices of the ceiling (``alternate`` sets its
+    own): to the mean of the ceilings measured before and after them. Every result also
+    keeps its ratio to the largest ceiling of the run (``extra["to_largest"]``), printed
+    beside. Returns the largest ceiling, slices included."""
     ceilings = [(i, r.rps) for i, r in enumerate(results) if _is_ceiling(r) and not r.skipped]
-    largest = max((rps for _i, rps in ceilings), default=None)
+    sliced = [c for r in results for c in r.extra.get("ceiling_slices", [])]
+    largest = max([rps for _i, rps in ceilings] + sliced, default=None)
     for i, r in enumerate(results):
         if r.skipped or not largest:
             continue
         if _is_ceiling(r):
             r.ratio = r.rps / largest
             continue
-        before = [rps for j, rps in ceilings if j < i][-1:]
-        after = [rps for j, rps in ceilings if j > i][:1]
-        around = sum(before + after) / len(before + after)
-        r.ratio = r.rps / around
-        r.extra["ceiling_around"] = round(around, 1)
+        if "slices" not in r.extra:
+            around = [rps for j, rps in ceilings if j < i][-1:] + [
+                rps for j, rps in ceilings if j > i
+            ][:1]
+            r.ratio = r.rps / (sum(around) / len(around)) if around else None
         r.extra["to_largest"] = round(r.rps / largest, 3)
     return largest
 
@@ -715,15 +836,22 @@ def table(results: list[Result], title: str) -> str:
 
 def ratio_note(results: list[Result]) -> list[str]:
     """How the ratios were taken, with the ceilings' spread and each ratio to the largest."""
-    paired = [r for r in results if "to_largest" in r.extra]
+    sliced = [r for r in results if "slices" in r.extra]
     ceilings = [r.rps for r in results if _is_ceiling(r) and not r.skipped]
-    if not paired or not ceilings:
+    ceilings += [c for r in sliced for c in r.extra["ceiling_slices"]]
+    if not sliced or not ceilings:
         return []
     return [
-        f"  × ceiling: to the mean of the ceilings measured just before and just after each "
-        f"scenario (this run's ceilings: {min(ceilings):,.0f}–{max(ceilings):,.0f} req/s)",
-        "  × the largest ceiling of the run: "
-        + ", ".join(f"{r.scenario} {r.extra['to_largest']:.2f}" for r in paired),
+        "  × ceiling: the median over a scenario's slices of each slice's req/s divided by the "
+        "mean of the ceiling slices just before and after it",
+        f"  the ceiling through this run: {min(ceilings):,.0f}–{max(ceilings):,.0f} req/s; "
+        "each scenario's slices (× ceiling):",
+        *(
+            f"    {r.scenario}: "
+            + ", ".join(f"{s['ratio']:.2f}" for s in r.extra["slices"])
+            + f" (against the run's largest ceiling: {r.extra.get('to_largest', 0):.2f})"
+            for r in sliced
+        ),
     ]
 
 
@@ -820,7 +948,7 @@ def main() -> int:
         help="also run search and detail on the data set ten times smaller "
         "(or ten times larger when --scale is below 1)",
     )
-    parser.add_argument("--duration", type=int, default=20, help="seconds per scenario")
+    parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
     parser.add_argument(
         "--warmup", type=int, default=3, help="warm-up seconds before each scenario"
     )
@@ -835,6 +963,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help="slices each scenario is measured in, each between two slices of the ceiling",
+    )
     parser.add_argument(
         "--only", default="", help="comma-separated scenarios: " + ", ".join(SCENARIOS)
     )
@@ -870,6 +1004,7 @@ def main() -> int:
             "connections": args.connections,
             "threads": args.threads,
             "duration_s": args.duration,
+            "rounds": args.rounds,
         },
     }
     try:
@@ -881,7 +1016,7 @@ def main() -> int:
             f"kepu benchmark — scale {args.scale:g} ({dataset['activities']:,} "
             f"activities, {dataset['registrations']:,} sign-ups), "
             f"{args.workers} gunicorn workers, wrk -t{args.threads} "
-            f"-c{args.connections} -d{args.duration}s",
+            f"-c{args.connections}, {args.duration} s a scenario in {args.rounds} slices",
         )
         report["runs"] = [
             {
@@ -954,7 +1089,7 @@ def extra_benchmarks(scale: float, report: dict) -> str:
         if name == "dashboard":
             args += ["--scale", f"{scale:g}"]
         say(f"{name}: {what}")
-        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=1800)
         lines = (proc.stdout or proc.stderr).strip().splitlines()
         report["extra"][name] = {"returncode": proc.returncode, "output": lines}
         out.append(f"{name} — {what} (python {script}):")

@@ -1,6 +1,6 @@
 -- wrk script for kepu's benchmark scenarios (bench/run.py writes the request file).
 --
---   wrk ... -s bench/lua/requests.lua http://127.0.0.1:PORT/ -- FILE MODE THREADS
+--   wrk ... -s bench/lua/requests.lua http://127.0.0.1:PORT/ -- FILE MODE THREADS RUN
 --
 -- FILE has one request a line: METHOD <TAB> PATH <TAB> BEARER-TOKEN <TAB> BODY (the last two
 -- may be empty). MODE:
@@ -8,7 +8,8 @@
 --   unique  the lines are dealt out between the threads, so no two requests share a line
 --           (sign-up with one token per person, check-in with one ticket per request);
 --   bust    like rotate, with a unique "_b=" parameter appended, so that every request misses
---           the page cache and the page is rendered.
+--           the page cache and the page is rendered (RUN, the fourth argument, makes it unique
+--           across wrk runs too: a warm-up or an earlier slice must not have cached it).
 
 local counter = 0
 
@@ -42,6 +43,7 @@ end
 function init(args)
    local file, threads = args[1], tonumber(args[3]) or 1
    mode = args[2] or "rotate"
+   run = args[4] or "0"
    lines, reqs = {}, {}
    local n = 0
    for line in io.lines(file) do
@@ -85,8 +87,21 @@ function request()
       if item.path:find("?", 1, true) then
          sep = "&"
       end
-      return wrk.format(item.method, item.path .. sep .. "_b=" .. tid .. "-" .. seq,
+      return wrk.format(item.method, item.path .. sep .. "_b=" .. run .. "-" .. tid .. "-" .. seq,
          headers_for(item.token, item.body), item.body)
    end
    return reqs[i]
+end
+
+-- The latency distribution, finer than wrk's four percentiles, so that bench/run.py can join
+-- the slices of one scenario into one distribution (run.joined_quantile).
+local PERCENTILES = { 10, 25, 50, 75, 90, 95, 97, 98, 99, 99.5, 99.9 }
+
+function done(summary, latency, requests)
+   local out = {}
+   for _, p in ipairs(PERCENTILES) do
+      table.insert(out, string.format("%g:%d", p, latency:percentile(p)))
+   end
+   table.insert(out, string.format("100:%d", latency.max))
+   io.write("latency-percentiles-us " .. table.concat(out, " ") .. "\n")
 end
