@@ -349,7 +349,8 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
 def report(out: dict, args) -> str:
     lines = [
         f"kepu quiz benchmark — {args.workers} gunicorn workers, wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s per phase, {args.people:,} participants",
+        f"-c{args.connections}, {args.duration} s a phase in {args.rounds} slices, "
+        f"{args.people:,} participants",
         "| phase | req/s | p50 | p99 | errors | × ceiling | result |",
         "|---|---|---|---|---|---|---|",
     ]
