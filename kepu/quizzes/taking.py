@@ -220,8 +220,33 @@ def start_attempt(
             attempt.quiz = quiz
             submit_attempt(attempt, user=user)
     slot = next_slot(quiz, [a.slot for a in mine], now)
+    attempt = _new_attempt(
+        quiz, user, slot, language, region, organisation, address, now, state.closes_at
+    )
+    try:
+        # Inside a caller's transaction, a savepoint keeps a refused duplicate from aborting it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            sql.insert(attempt)
+    except IntegrityError:
+        raise _lost_the_race() from None
+    return attempt, False
+
+
+def _new_attempt(
+    quiz: Quiz,
+    user: User,
+    slot: str,
+    language: str,
+    region: Region | None,
+    organisation: Organisation | None,
+    address: str,
+    now: dt.datetime,
+    closes_at: dt.datetime,
+) -> Attempt:
+    """An attempt starting ``now`` with a newly drawn paper (raises Conflict("pool_too_small")),
+    its deadline computed from the quiz's closing time ``closes_at``."""
     language = paper_language(quiz, language)
-    attempt = Attempt(
+    return Attempt(
         quiz=quiz,
         user=user,
         slot=slot,
@@ -230,18 +255,13 @@ def start_attempt(
         organisation=organisation,
         paper=draw_paper(quiz, language),
         started_at=now,
-        deadline_at=_deadline(quiz, now, state.closes_at),
+        deadline_at=_deadline(quiz, now, closes_at),
         address=address[:64],
     )
-    try:
-        # Inside a caller's transaction, a savepoint keeps a refused duplicate from aborting it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            sql.insert(attempt)
-    except IntegrityError:
-        raise Conflict(
-            "no_attempts_left", _("You have already started this quiz in another window.")
-        ) from None
-    return attempt, False
+
+
+def _lost_the_race() -> Conflict:
+    return Conflict("no_attempts_left", _("You have already started this quiz in another window."))
 
 
 def _first_attempt_at_once(
@@ -266,29 +286,16 @@ def _first_attempt_at_once(
     try:
         if quiz.is_restricted:
             check_eligible(quiz, region, organisation)
-        slot = next_slot(quiz, [], now)
-        language = paper_language(quiz, language)
-        paper = draw_paper(quiz, language)
+        attempt = _new_attempt(
+            quiz, user, next_slot(quiz, [], now), language, region, organisation, address, now,
+            quiz.closes_at,
+        )  # fmt: skip
     except DomainError:  # Conflict too: the reading path gives the refusal in its order
         return None
-    attempt = Attempt(
-        quiz=quiz,
-        user=user,
-        slot=slot,
-        language=language,
-        region=region,
-        organisation=organisation,
-        paper=paper,
-        started_at=now,
-        deadline_at=_deadline(quiz, now),
-        address=address[:64],
-    )
     try:
         inserted = statements.insert_first_attempt(attempt, now=now, closes_at=quiz.closes_at)
     except IntegrityError:
-        raise Conflict(
-            "no_attempts_left", _("You have already started this quiz in another window.")
-        ) from None
+        raise _lost_the_race() from None
     return attempt if inserted else None
 
 
