@@ -18,12 +18,13 @@ are not invalidated by every sign-up, have a shorter fresh time
 (``limit_freshness``), e.g. until an activity starts and its sign-up form disappears. The page
 and its tokens are read in one ``get_many`` round trip.
 
-**No stampede.** An entry stays in the cache for a bounded time after it turned stale
-(``KEPU_PUBLIC_CACHE_STALE_SECONDS``, by default twice the fresh time, at least 30 s). The first
-request that finds it stale or out of date takes a short lock (``cache.add``, atomic in Redis
-and in the local-memory cache) and renders the page again; every request arriving meanwhile
-gets the previous copy at once instead of rendering the same page too. Only a page that is not
-in the cache at all is rendered by whoever asks for it.
+**No stampede.** Each page keeps a random 0–15 % of its fresh time back, so that pages
+rendered together do not turn stale together. An entry stays in the cache for a bounded time
+after it turned stale (``KEPU_PUBLIC_CACHE_STALE_SECONDS``, by default twice the fresh time, at
+least 30 s). The first request that finds it stale or out of date takes a short lock
+(``cache.add``, atomic in Redis and in the local-memory cache) and renders the page again;
+every request arriving meanwhile gets the previous copy at once instead of rendering the same
+page too. Only a page that is not in the cache at all is rendered by whoever asks for it.
 
 **Cheap hits.** ``PublicPageCacheMiddleware``, right after ``LocaleMiddleware``, answers
 anonymous GETs of ``@public_page`` views before the rest of the stack runs: no session, user,
@@ -38,6 +39,7 @@ leaves the cache alone for a few seconds before trying again).
 
 import hashlib
 import logging
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -66,6 +68,10 @@ CACHE_HEADER = "X-Kepu-Cache"
 # Longer than any page takes to render; if the renderer dies, the next request retries after it.
 LOCK_SECONDS = 10
 MIN_STALE_SECONDS = 30
+# Each stored page gives back a random part of its fresh time, up to this share: pages rendered
+# together (the rush after a site-wide change or a restart) would otherwise turn stale together,
+# be rendered again together and so on every fresh period, each time a burst of renders.
+FRESH_SPREAD = 0.15
 # After a failed cache call the pages leave the cache alone this long (an unreachable Redis
 # would otherwise cost its connect timeout on every request).
 DOWN_SECONDS = 5
@@ -322,7 +328,7 @@ def _finish(request, state: _PageRequest, response) -> None:
     limit = getattr(response, _FRESH_FOR_ATTR, None)
     if limit is not None:
         fresh = min(fresh, max(limit, 0))  # a moment passed while rendering: stale at once
-    fresh_until = time.time() + fresh
+    fresh_until = time.time() + fresh * (1 - FRESH_SPREAD * random.random())
     try:
         cache.set(
             state.key,

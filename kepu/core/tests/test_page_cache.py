@@ -165,6 +165,24 @@ def test_search_cards_lag_behind_sign_ups_by_the_list_freshness_at_most(
     assert refreshed[HEADER] == "miss" and "19 places left" in refreshed.content.decode()
 
 
+def test_pages_rendered_together_do_not_turn_stale_together(client, db, monkeypatch):
+    """Twenty lists rendered in the same second: none is fresh for longer than the list
+    freshness (60 s) or shorter than 85 % of it, and in between some are stale while others
+    are still hits, so their renders do not all come back at the same moment."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(page_cache.time, "time", lambda: now[0])
+    pages = [search(f"讲座{n}") for n in range(20)]
+    assert {client.get(p)[HEADER] for p in pages} == {"miss"}
+    now[0] += 60 * 0.85 - 0.5
+    assert {client.get(p)[HEADER] for p in pages} == {"hit"}
+    now[0] += 60 * 0.075 + 0.5  # halfway through the spread
+    between = [client.get(p)[HEADER] for p in pages]
+    assert "hit" in between and "miss" in between
+    now[0] = 1_000_000.0 + 60.01
+    renewed = [p for p, h in zip(pages, between, strict=True) if h == "hit"]
+    assert {client.get(p)[HEADER] for p in renewed} == {"miss"}  # none outlives 60 s
+
+
 def test_a_campaign_edit_shows_on_its_pages_at_once(client, campaign, published, tree, on_commit):
     campaign_url = url("campaigns:campaign-detail", campaign.slug)
     client.get(campaign_url)
