@@ -520,9 +520,19 @@ def run_wrk(port: int, file: Path, mode: str, args, duration: int) -> str:
     return proc.stdout
 
 
-def prime(port: int, file: Path) -> float:
-    """Request every URL of a read scenario once (8 at a time), as a site that has been up a
-    while has each page in its cache; returns the seconds it took. Timed runs follow."""
+# How long a list page stays fresh as deployed (KEPU_PUBLIC_LIST_CACHE_SECONDS's default).
+LIST_FRESH_SECONDS = 60
+
+
+def prime(port: int, file: Path, over: float = 0.0) -> float:
+    """Request every URL of a read scenario once, as a site that has been up a while has each
+    page in its cache; returns the seconds it took. Timed runs follow.
+
+    With ``over``, the requests are spread evenly over that many seconds, one at a time: on a
+    site that has been up a while the pages were rendered at different moments and turn stale
+    one by one, so a steady trickle of them is rendered again during the timed run. Primed in
+    one go, they would all turn stale within seconds of each other a fresh time later, and
+    one slice would carry every render (a wave no running site has)."""
     import concurrent.futures
 
     paths = [line.split("\t")[1] for line in file.read_text(encoding="utf-8").splitlines() if line]
@@ -533,6 +543,11 @@ def prime(port: int, file: Path) -> float:
             response.read()
 
     started = time.monotonic()
+    if over:
+        for n, path in enumerate(paths):
+            time.sleep(max(0.0, started + over * n / len(paths) - time.monotonic()))
+            fetch(path)
+        return time.monotonic() - started
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(fetch, paths))
     return time.monotonic() - started
@@ -581,7 +596,10 @@ def measure(server: Server, name: str, files: dict, pre: dict, args, *, rounds: 
         say(f"{name}: SKIPPED — {reason}")
         return result
     if mode == "rotate" and args.prime:
-        say(f"{name}: priming {file} (each URL once): {prime(server.port, files[file]):.1f} s")
+        # The lists' fresh time is shorter than a scenario: their priming is spread over it.
+        over = LIST_FRESH_SECONDS if name == "search" else 0
+        took = prime(server.port, files[file], over)
+        say(f"{name}: priming {file} (each URL once{', spread out' if over else ''}): {took:.1f} s")
     rows_before = 1  # the pre-flight request's row
     if args.warmup:
         # Writes warm up too (each worker's first requests load code and prepare statements:
