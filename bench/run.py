@@ -571,13 +571,12 @@ ROUNDS = 6
 
 
 def run_scenarios(server: Server, names: list[str], files: dict, pre: dict, args) -> list[Result]:
-    results: list[Result] = []
-    for name in names:
-        if name.startswith("ceiling"):
-            results.append(measure(server, name, files, pre, args))
-        else:
-            results.append(measure(server, name, files, pre, args, rounds=args.rounds))
-    return results
+    return [
+        measure(
+            server, name, files, pre, args, rounds=0 if name.startswith("ceiling") else args.rounds
+        )
+        for name in names
+    ]
 
 
 def _is_ceiling(result: Result) -> bool:
@@ -606,7 +605,8 @@ def measure(server: Server, name: str, files: dict, pre: dict, args, *, rounds: 
         # up to a second each), on the same lines; their rows are then removed again.
         run_wrk(server.port, files[file], mode, args, args.warmup)
         if mode == "unique":
-            settle_and_reset(server.dataset)
+            time.sleep(2)  # the requests still queued when wrk stopped finish first
+            reset_fixtures(server.dataset, flush=False)
             rows_before = 0
 
     if rounds:
@@ -662,11 +662,6 @@ def slices(port: int, name: str, file: Path, mode: str, args, count: int):
         return result
 
     return run_slice
-
-
-def settle_and_reset(dataset: dict) -> None:
-    time.sleep(2)  # the requests still queued when wrk stopped finish first
-    reset_fixtures(dataset, flush=False)
 
 
 def alternate(name: str, description: str, scenario, ceiling, args, rounds: int) -> Result:
