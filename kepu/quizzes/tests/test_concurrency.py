@@ -53,8 +53,11 @@ def test_control_without_the_unique_slot_the_race_makes_several_attempts(quiz, t
 
 def _race_an_uncommitted_first_attempt(quiz, user):
     """Start an attempt in a thread whose transaction stays open, then start again here while
-    it is uncommitted; the thread commits half a second later. Returns (first, second), the
-    second being the Conflict raised instead when there is one."""
+    it is uncommitted. The thread commits only once this second start is waiting for a lock
+    (the unique slot makes it wait for the first to commit) or has finished without waiting
+    (no slot): never by a clock, so a slow machine cannot let the first commit before the
+    second start has looked. Returns (first, second), the second being the Conflict raised
+    instead when there is one."""
     inserted, release = threading.Event(), threading.Event()
     first: list = []
 
@@ -63,20 +66,38 @@ def _race_an_uncommitted_first_attempt(quiz, user):
             with transaction.atomic():
                 first.append(taking.start_attempt(quiz, user=user))
                 inserted.set()
-                release.wait(10)
+                release.wait(30)
         finally:
             inserted.set()
             connection.close()
 
+    def release_once_a_start_waits():
+        try:
+            with connection.cursor() as cursor:
+                while not release.is_set():
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if cursor.fetchone()[0]:
+                        release.set()
+                    release.wait(0.02)
+        finally:
+            connection.close()
+
     holder = threading.Thread(target=start_and_hold)
     holder.start()
-    assert inserted.wait(10) and first
-    threading.Timer(0.5, release.set).start()
+    assert inserted.wait(30) and first
+    watcher = threading.Thread(target=release_once_a_start_waits)
+    watcher.start()
     try:
-        second = taking.start_attempt(quiz, user=user)  # waits for the first to commit, or not
+        second = taking.start_attempt(quiz, user=user)
     except Conflict as exc:
         second = exc
-    holder.join(10)
+    finally:
+        release.set()
+        holder.join(30)
+        watcher.join(30)
     return first[0][0], second
 
 
