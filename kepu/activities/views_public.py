@@ -183,7 +183,7 @@ def page_qr(url: str) -> str:
     memoised code serves every visit of the page whatever else is in its query string."""
     from kepu.core.context_processors import PAGE_QR_MAX_URL
 
-    return qr_svg(url, scale=3) if len(url) <= PAGE_QR_MAX_URL else ""
+    return qr_svg(url, scale=3, page=True) if len(url) <= PAGE_QR_MAX_URL else ""
 
 
 # --- Search -----------------------------------------------------------------------------------

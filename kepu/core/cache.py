@@ -26,6 +26,14 @@ least 30 s). The first request that finds it stale or out of date takes a short 
 every request arriving meanwhile gets the previous copy at once instead of rendering the same
 page too. Only a page that is not in the cache at all is rendered by whoever asks for it.
 
+**One refresh at a time per machine.** Renewing a stale copy also takes the machine's render
+slot (a second ``cache.add``, named after the host): while one worker renders a page again,
+the workers of the same machine serve the stale copies of other pages rather than render them
+alongside. Two renders at once would take both cores of a small server and leave every other
+request waiting behind them; one at a time, the pages still turn over many times faster than
+they turn stale (a list renders in tens of milliseconds and stays fresh for a minute), and
+each stale copy is served for a bounded time only. Each app server has its own slot.
+
 **Cheap hits.** ``PublicPageCacheMiddleware``, right after ``LocaleMiddleware``, answers
 anonymous GETs of ``@public_page`` views before the rest of the stack runs: no session, user,
 message storage, CSRF, context processors or database. It stores the response as the inner
@@ -41,6 +49,7 @@ import hashlib
 import logging
 import random
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -298,9 +307,22 @@ def _begin(request, page: PublicPage, kwargs: dict):
     return state, None
 
 
+@lru_cache(maxsize=1)
+def render_slot_key() -> str:
+    """The cache key of this machine's render slot."""
+    return f"page-render-slot:{socket.gethostname()}"
+
+
 def _take_lock(key: str) -> bool:
+    """The machine's render slot and the page's lock, both or neither."""
+    slot = render_slot_key()
     try:
-        return bool(cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS))
+        if not cache.add(slot, 1, timeout=LOCK_SECONDS):
+            return False
+        if cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
+            return True
+        cache.delete(slot)
+        return False
     except Exception as exc:  # noqa: BLE001
         _cache_down(exc)
         return True  # render, as without a cache
@@ -308,7 +330,7 @@ def _take_lock(key: str) -> bool:
 
 def _release_lock(key: str) -> None:
     try:
-        cache.delete(f"{key}:lock")
+        cache.delete_many([f"{key}:lock", render_slot_key()])
     except Exception as exc:  # noqa: BLE001
         _cache_down(exc)
 

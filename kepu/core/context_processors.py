@@ -23,7 +23,7 @@ def site(request):
         url = page_url(request)
         if len(url) > PAGE_QR_MAX_URL:
             return ""
-        return qr_svg(url, scale=3)
+        return qr_svg(url, scale=3, page=True)
 
     return {
         "elder_mode": getattr(request, "elder_mode", False),

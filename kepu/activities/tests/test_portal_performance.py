@@ -2,16 +2,19 @@
 over every match, memoised QR codes, cached form choices and a page cache without stampedes."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from kepu.activities.forms_public import ActivitySearchForm
 from kepu.activities.models import Activity
+from kepu.activities.templatetags import activity_cards
 from kepu.activities.views_public import MAX_PAGES, PAGE_SIZE
 from kepu.api.pagination import PageParams, paginate
 from kepu.core import cache as page_cache_module
@@ -85,6 +88,49 @@ def test_the_search_page_qr_code_ignores_parameters_the_page_does_not_use(client
     footer = a[a.index('<footer class="site-footer">') :]
     assert "<svg" in footer
     assert footer == b[b.index('<footer class="site-footer">') :]
+
+
+# --- Result cards -----------------------------------------------------------------------------
+
+
+CARD = "{% load activity_cards %}{% activity_card a %}"
+
+
+def card(activity) -> str:
+    return Template(CARD).render(Context({"a": activity}))
+
+
+def test_a_card_is_drawn_once_until_what_it_shows_changes(published):
+    activity_cards.clear()
+    published.capacity, published.confirmed_count = 30, 0
+    with translation.override("zh-hans"):
+        first = card(published)
+        with CaptureQueriesContext(connection) as queries:
+            assert card(published) == first
+        assert len(queries) == 0
+        assert len(activity_cards._cards) == 1  # the second came from memory
+        published.confirmed_count = 1  # a sign-up
+        after = card(published)
+        published.title = "<b>改名</b>"
+        renamed = card(published)
+    with translation.override("vi"):
+        vietnamese = card(published)
+    places = re.compile(r'badge-open">[^<]*?(\d+)')
+    assert places.findall(first) == ["30"] and places.findall(after) == ["29"]
+    assert "&lt;b&gt;改名&lt;/b&gt;" in renamed and "<b>改名" not in renamed
+    assert "/vi/" in vietnamese and "/zh-hans/" in renamed
+    assert len(activity_cards._cards) == 4
+
+
+def test_the_memory_of_cards_is_bounded(published, monkeypatch):
+    activity_cards.clear()
+    monkeypatch.setattr(activity_cards, "MAX_CARDS", 3)
+    with translation.override("en"):
+        for n in range(5):
+            published.title = f"Talk {n}"
+            card(published)
+    assert len(activity_cards._cards) == 3
+    assert [key[2] for key in activity_cards._cards] == ["Talk 2", "Talk 3", "Talk 4"]
 
 
 # --- Search without a total -------------------------------------------------------------------
@@ -244,6 +290,38 @@ def test_an_expired_page_is_served_stale_while_one_request_renders_it(
     assert fresh["X-Kepu-Cache"] == "miss" and "新标题" in fresh.content.decode()
     assert cache.get(f"{key}:lock") is None
     assert client.get(detail)["X-Kepu-Cache"] == "hit"
+
+
+def test_while_the_machine_renders_one_stale_page_the_others_are_served_stale(
+    client, many, settings, monkeypatch, rf
+):
+    """One refresh at a time per machine: a stale page whose own lock is free is still served
+    stale while another page of the same machine is being rendered again, and is rendered by
+    the first request after that render ends."""
+    settings.KEPU_PUBLIC_CACHE_SECONDS = 15
+    first, second = many[0], many[1]
+    pages = [url("activities:activity-detail", a.pk) for a in (first, second)]
+    now = [1_000_000.0]
+    monkeypatch.setattr(page_cache_module.time, "time", lambda: now[0])
+    assert [client.get(p)["X-Kepu-Cache"] for p in pages] == ["miss", "miss"]
+    Activity.objects.filter(pk=second.pk).update(title="新标题")
+    now[0] += 16
+
+    slot = page_cache_module.render_slot_key()
+    assert cache.add(slot, 1, timeout=10)  # a worker of this machine is rendering a page
+    stale = client.get(pages[1])
+    assert stale["X-Kepu-Cache"] == "stale" and "新标题" not in stale.content.decode()
+    cache.delete(slot)
+    fresh = client.get(pages[1])
+    assert fresh["X-Kepu-Cache"] == "miss" and "新标题" in fresh.content.decode()
+    assert cache.get(slot) is None  # released with the page's lock
+
+    # A page nobody has in the cache is rendered whatever the slot: there is nothing to serve.
+    assert cache.add(slot, 1, timeout=10)
+    third = url("activities:activity-detail", many[2].pk)
+    assert client.get(third)["X-Kepu-Cache"] == "miss"
+    # The slot is taken and the page's lock is not: taking neither leaves the slot as it was.
+    assert cache.get(slot) == 1
 
 
 def test_a_stale_copy_is_kept_only_for_a_bounded_time(client, published, settings, monkeypatch):
