@@ -4,11 +4,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
     Q,
     QuerySet,
     Subquery,
@@ -18,7 +21,7 @@ from django.utils import timezone
 
 from kepu.campaigns.models import Campaign
 from kepu.core import sql
-from kepu.core.text import search_terms
+from kepu.core.text import cjk_bigrams, search_terms
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation
 
@@ -91,6 +94,24 @@ def _local_midnight(day: dt.date) -> dt.datetime | None:
     return value
 
 
+class HanPairsIn(Func):
+    """PostgreSQL: the search text holds every one of ``grams`` (pairs of adjacent Han
+    characters), answered by the index of each public activity's pairs (migration 0006's
+    ``activity_search_bigrams``). A two-character word (讲座, 科普), the commonest Chinese
+    search, is too short for the trigram index; without this, a search that matches few
+    activities reads every upcoming one to find them."""
+
+    output_field = BooleanField()
+
+    def __init__(self, grams: list[str]):
+        super().__init__(F("search_text"))
+        self.grams = list(grams)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"kepu_cjk_bigrams({column}) @> %s::text[]", [*params, self.grams]
+
+
 def search_public_activities(params: ActivitySearch) -> QuerySet[Activity]:
     """Published activities matching the search; free text folded (scripts, diacritics).
 
@@ -100,8 +121,12 @@ def search_public_activities(params: ActivitySearch) -> QuerySet[Activity]:
     docs/performance.md.
     """
     qs = public_activities()
-    for term in search_terms(params.q):
+    terms = search_terms(params.q)
+    for term in terms:
         qs = qs.filter(search_text__contains=term)
+    grams = sorted({gram for term in terms for gram in cjk_bigrams(term)})
+    if grams and connection.vendor == "postgresql":
+        qs = qs.filter(HanPairsIn(grams))
     if params.region:
         from kepu.organisations.models import Region
 

@@ -38,6 +38,19 @@ def search_terms(query: str, *, limit: int = 8, max_length: int = 100) -> list[s
     return terms[:limit]
 
 
+# Han characters (the CJK Unified Ideographs and their Extension A): the range the database's
+# kepu_cjk_bigrams() reads (kepu/activities/migrations/0006_search_bigram_index.py).
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+
+
+def cjk_bigrams(term: str) -> list[str]:
+    """The pairs of adjacent Han characters in a folded term: every text that contains the
+    term contains them all. "节约用水" → 节约, 约用, 用水; a term without two adjacent Han
+    characters gives none."""
+    grams = {run[i : i + 2] for run in _HAN_RUN.findall(term) for i in range(len(run) - 1)}
+    return sorted(grams)
+
+
 _PHONE_CLEAN = re.compile(r"[\s\-().]")
 PHONE_RE = re.compile(r"^\+?\d{6,15}$")
 

@@ -2,10 +2,15 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from kepu.activities.models import Activity
+from kepu.activities.selectors import ActivitySearch, HanPairsIn, search_public_activities
+from kepu.core.text import cjk_bigrams, fold
+
+ON_POSTGRES = connection.vendor == "postgresql"
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +52,66 @@ def test_vietnamese_query_without_diacritics_finds_the_activity(client, make_act
     make_activity(title="Hội thảo nước sạch")
     response, _ = search(client, q="phong chong")
     assert found(response) == [activity.title]
+
+
+def test_two_character_words_find_the_activities_holding_them_in_that_order(client, make_activity):
+    lecture = make_activity(title="航空航天科普讲座")
+    make_activity(title="讲解科普座谈")  # 讲 and 座, never side by side
+    both = make_activity(title="量子科技讲座进社区")
+    response, _ = search(client, q="讲座")
+    assert sorted(found(response)) == sorted([lecture.title, both.title])
+    response, _ = search(client, q="講座 量子")  # Traditional, two words: both must be there
+    assert found(response) == [both.title]
+    response, _ = search(client, q="座讲")
+    assert found(response) == []
+
+
+@pytest.mark.parametrize(
+    ("term", "pairs"),
+    [
+        ("讲座", ["讲座"]),
+        ("节约用水", ["用水", "约用", "节约"]),
+        ("ai讲座x科普", ["科普", "讲座"]),
+        ("讲a座", []),
+        ("phong chong", []),
+        ("水", []),
+        ("", []),
+    ],
+)
+def test_a_term_is_narrowed_by_its_pairs_of_adjacent_han_characters(term, pairs):
+    assert cjk_bigrams(term) == sorted(pairs)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the index of Han pairs is PostgreSQL's")
+def test_the_database_reads_the_same_han_pairs_as_the_search_asks_for(db):
+    """kepu_cjk_bigrams() (migration 0006) and cjk_bigrams() must agree, or a search would
+    ask for a pair the index never holds and lose the activity."""
+    texts = [
+        fold("2021年沙坡头区全国科普日活动 · 百年再出发,迈向高水平科技自立自强"),
+        fold("Tuyên truyền phòng, chống dịch COVID-19 tại khu dân cư 防疫"),
+        fold("㐀㐁 extension A 一丁 ideographs"),
+        "",
+    ]
+    with connection.cursor() as cursor:
+        for text in texts:
+            cursor.execute("SELECT kepu_cjk_bigrams(%s)", [text])
+            assert sorted(cursor.fetchone()[0]) == cjk_bigrams(text)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the index of Han pairs is PostgreSQL's")
+def test_a_two_character_search_can_be_answered_from_the_index_of_han_pairs(db):
+    """The search's condition on Han pairs is one the index answers (the expression matches
+    the index's); which plan PostgreSQL picks for a whole search depends on the data."""
+    search = search_public_activities(ActivitySearch(q="讲座")).query
+    assert "kepu_cjk_bigrams" in str(search)
+    qs = Activity.objects.filter(HanPairsIn(["讲座"])).values_list("pk", flat=True)
+    sql, params = qs.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "activity_search_bigrams" in plan
 
 
 def test_search_lists_only_published_activities(client, make_activity):
