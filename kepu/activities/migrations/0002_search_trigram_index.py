@@ -6,6 +6,8 @@ the plain scan, which is fast enough at the size an embedded install holds.
 
 from django.db import migrations
 
+from kepu.core.migration_ops import postgresql_only
+
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS activity_search_trgm ON activities_activity "
@@ -14,19 +16,7 @@ CREATE = [
 DROP = ["DROP INDEX IF EXISTS activity_search_trgm"]
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in CREATE:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in DROP:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("activities", "0001_initial")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -12,6 +12,8 @@
 
 from django.db import migrations
 
+from kepu.core.migration_ops import postgresql_only
+
 PUBLIC = "status IN ('published', 'finished')"
 CREATE = [
     "CREATE INDEX IF NOT EXISTS activity_public_starts ON activities_activity "
@@ -26,19 +28,7 @@ DROP = [
 ]
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in CREATE:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in DROP:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("activities", "0002_search_trigram_index")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -11,21 +11,19 @@ cent. See docs/performance.md.
 
 from django.db import migrations
 
+from kepu.core.migration_ops import postgresql_only
+
 TARGET = 1000
 
 
-def set_target(target: int):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(
-                f"ALTER TABLE activities_activity ALTER COLUMN search_text SET STATISTICS {target}"
-            )
-            schema_editor.execute("ANALYZE activities_activity")
-
-    return run
+def set_target(target: int) -> list[str]:
+    return [
+        f"ALTER TABLE activities_activity ALTER COLUMN search_text SET STATISTICS {target}",
+        "ANALYZE activities_activity",
+    ]
 
 
 class Migration(migrations.Migration):
     dependencies = [("activities", "0004_registration_indexes")]
 
-    operations = [migrations.RunPython(set_target(TARGET), set_target(-1))]
+    operations = [postgresql_only(set_target(TARGET), set_target(-1))]

@@ -17,6 +17,8 @@ this index for a rare one.
 
 from django.db import migrations
 
+from kepu.core.migration_ops import postgresql_only
+
 FUNCTION = r"""
 CREATE OR REPLACE FUNCTION kepu_cjk_bigrams(t text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -37,19 +39,7 @@ DROP = [
 ]
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in CREATE:
-            schema_editor.execute(statement)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in DROP:
-            schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [("activities", "0005_search_text_statistics")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -13,21 +13,13 @@ at half the speed; the dashboard reads that one column from the table instead.
 
 from django.db import migrations
 
+from kepu.core.migration_ops import postgresql_only
+
 INDEX = "stats_activity_dashboard_cover"
 CREATE = (
     f"CREATE INDEX IF NOT EXISTS {INDEX} ON activities_activity (campaign_id, status) "
     "INCLUDE (id, organisation_id, region_id, joint_action_id, kind, format, starts_at, is_key)"
 )
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -36,4 +28,4 @@ class Migration(migrations.Migration):
         ("results", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_only([CREATE], [f"DROP INDEX IF EXISTS {INDEX}"])]
