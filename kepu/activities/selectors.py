@@ -96,10 +96,11 @@ def _local_midnight(day: dt.date) -> dt.datetime | None:
 
 class HanPairsIn(Func):
     """PostgreSQL: the search text holds every one of ``grams`` (pairs of adjacent Han
-    characters), answered by the index of each public activity's pairs (migration 0006's
+    characters), a condition the index of every activity's pairs answers (migration 0006's
     ``activity_search_bigrams``). A two-character word (讲座, 科普), the commonest Chinese
     search, is too short for the trigram index; without this, a search that matches few
-    activities reads every upcoming one to find them."""
+    activities reads every upcoming one to find them. The ``LIKE`` of each term stays: the
+    pairs say which activities may match, the ``LIKE`` that the characters are in order."""
 
     output_field = BooleanField()
 
