@@ -5,9 +5,9 @@ machine), while the markup depends only on the arguments, so it is memoised per 
 page's footer code, drawn anew for every search a visitor makes, takes one fixed mask instead
 (``page=True``: ~1.7 ms): every reader decodes any of the eight masks, the scoring only picks
 the one easiest to read, which matters for a ticket scanned at a desk and little for a page
-address on a screen. The bound keeps the memory
-small: an SVG is about 3 KB, so at most ~12 MB a worker, and it holds the QR codes of a few
-thousand pages, enough for the pages people actually share.
+address on a screen. The bound keeps the memory small: an SVG is about 3 KB, so at most
+~12 MB a worker, and it holds the QR codes of a few thousand pages, enough for the pages people
+actually share.
 """
 
 from functools import lru_cache
