@@ -16,6 +16,8 @@ from django.dispatch import receiver
 from django.template.loader import get_template
 from django.utils.translation import get_language
 
+from kepu.activities.selectors import CARD_FIELDS
+
 register = template.Library()
 
 CARD_TEMPLATE = "activities/public/_activity_card.html"
@@ -25,24 +27,23 @@ _cards: OrderedDict = OrderedDict()
 _lock = Lock()
 
 
+# The card's fields as attribute paths ("organisation__name" → organisation.name).
+_PATHS = [name.split("__") for name in CARD_FIELDS]
+
+
+def _shown(activity, path: list[str]):
+    value = activity
+    for part in path:
+        value = getattr(value, part)
+        if value is None:  # an activity without a region
+            return None
+    return value
+
+
 def card_key(activity) -> tuple:
-    """Everything the card template shows, with the language it is shown in."""
-    return (
-        get_language(),
-        activity.pk,
-        activity.title,
-        activity.kind,
-        activity.format,
-        activity.status,
-        activity.venue,
-        activity.starts_at,
-        activity.ends_at,
-        activity.places_left,
-        activity.signup_required,
-        str(activity.tz),
-        activity.organisation.name,
-        activity.region.name if activity.region_id else "",
-    )
+    """The language and everything the card shows: the card's fields (CARD_FIELDS, which the
+    lists load for it), so that a field added to the card is part of the key too."""
+    return (get_language(), activity.pk, *(_shown(activity, path) for path in _PATHS))
 
 
 @register.simple_tag
