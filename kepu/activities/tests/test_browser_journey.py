@@ -5,6 +5,7 @@ checks the ticket in, and a second scan says it is already checked in.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kepu.activities.models import CheckIn, Registration
@@ -30,21 +31,21 @@ def test_a_visitor_finds_signs_up_and_staff_checks_the_ticket_in(
     page.get_by_label("Search").fill("碳达峰")
     page.locator("form.filters").get_by_role("button", name="Search").click()
     page.get_by_role("link", name=published.title).click()
-    assert page.get_by_role("heading", level=1).inner_text() == published.title
-    assert page.locator("svg").first.is_visible()  # the QR code
+    expect(page.get_by_role("heading", level=1)).to_have_text(published.title)
+    expect(page.locator("svg").first).to_be_visible()  # the QR code
 
     # Sign in from the activity page and come back to it.
     page.get_by_role("link", name="Sign in to sign up").click()
     _sign_in(page, base, tree.public.phone)
-    assert page.get_by_role("heading", level=1).inner_text() == published.title
+    expect(page.get_by_role("heading", level=1)).to_have_text(published.title)
 
     # Sign up: the name is filled in, consent is asked for.
     page.get_by_role("checkbox", name="I agree that the organiser").check()
     page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".qr svg")).to_be_visible()
     registration = Registration.objects.get(activity=published, user=tree.public)
     assert registration.status == Registration.Status.CONFIRMED
-    assert registration.ticket_code in page.content()
-    assert page.locator(".qr svg").is_visible()
+    expect(page.locator("main")).to_contain_text(registration.ticket_code)
     phone.close()
 
     # Staff of the unit types the ticket code on the check-in screen.
@@ -54,11 +55,11 @@ def test_a_visitor_finds_signs_up_and_staff_checks_the_ticket_in(
     _sign_in(page, base, tree.reporter_a.email)
     page.get_by_label("Ticket code").fill(registration.ticket_code)
     page.get_by_role("button", name="Check in").click()
-    assert page.get_by_text("Checked in").first.is_visible()
+    expect(page.get_by_text("Checked in").first).to_be_visible()
     assert CheckIn.objects.filter(registration=registration).count() == 1
 
     page.get_by_label("Ticket code").fill(registration.ticket_code)
     page.get_by_role("button", name="Check in").click()
-    assert page.get_by_text("already checked in").first.is_visible()
+    expect(page.get_by_text("already checked in").first).to_be_visible()
     assert CheckIn.objects.filter(registration=registration).count() == 1
     desk.close()

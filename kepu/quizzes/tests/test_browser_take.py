@@ -2,6 +2,7 @@
 (autosaved by the page's script), submit, and read the score and rank."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kepu.quizzes.models import Attempt
@@ -29,7 +30,7 @@ def test_a_participant_takes_the_quiz_on_a_phone(live_server, browser, tree, cam
     keys = right_answers(attempt)
     assert "解析" not in page.content()
     for number, (qid, _options, _multiple) in enumerate(attempt.paper, start=1):
-        assert page.get_by_text(f"Question {number} of 3").is_visible()
+        expect(page.get_by_text(f"Question {number} of 3")).to_be_visible()
         for option_id in keys[str(qid)]:
             box = page.locator(f'input[name="q{qid}"][value="{option_id}"]')
             box.check()
@@ -43,7 +44,7 @@ def test_a_participant_takes_the_quiz_on_a_phone(live_server, browser, tree, cam
     assert width <= 375, "the taking page scrolls sideways on a phone"
     page.get_by_role("button", name="Submit my answers").click()
     page.wait_for_url("**/result/")
-    assert page.locator(".quiz-score-number").inner_text() == "100"
-    assert page.get_by_text("Your rank: 1").is_visible()
+    expect(page.locator(".quiz-score-number")).to_have_text("100")
+    expect(page.get_by_text("Your rank: 1")).to_be_visible()
     assert errors == []
     context.close()

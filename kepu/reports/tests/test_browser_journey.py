@@ -2,6 +2,7 @@
 organiser returns it with a comment; the unit revises and resubmits; the organiser accepts."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kepu.reports.models import Summary
@@ -31,12 +32,12 @@ def test_summary_is_written_returned_revised_and_accepted(
     page.get_by_label("Row").select_option("participants_onsite")
     page.get_by_label("Corrected figure").fill("45")
     page.get_by_role("button", name="Save the correction").click()
-    assert page.get_by_text("a reason is required").is_visible()
+    expect(page.get_by_text("a reason is required")).to_be_visible()
     page.get_by_label("Reason for the correction").fill("现场签到表")
     page.get_by_role("button", name="Save the correction").click()
-    assert page.get_by_role("cell", name="现场签到表").is_visible()
+    expect(page.get_by_role("cell", name="现场签到表")).to_be_visible()
     page.get_by_role("button", name="Submit to the organiser").click()
-    assert page.get_by_text("submitted to the organiser").is_visible()
+    expect(page.get_by_text("submitted to the organiser")).to_be_visible()
     summary = Summary.objects.get(organisation=tree.unit_a)
     assert summary.status == Summary.Status.SUBMITTED
 
@@ -44,21 +45,21 @@ def test_summary_is_written_returned_revised_and_accepted(
     office = organiser.new_page()
     office.goto(f"{base}/en/accounts/login/?next=/en/work/campaigns/{campaign.pk}/summaries/")
     _sign_in(office, tree.admin.email)
-    assert office.get_by_text(tree.unit_b.name).is_visible()
+    expect(office.get_by_text(tree.unit_b.name)).to_be_visible()
     office.get_by_role("link", name=tree.unit_a.name).click()
     office.get_by_label("Comment for the unit").fill("请补充活动照片。")
     office.get_by_role("button", name="Return for revision").click()
-    assert office.get_by_text("returned to the unit").is_visible()
+    expect(office.get_by_text("returned to the unit")).to_be_visible()
 
     page.reload()
-    assert page.get_by_text("请补充活动照片。").is_visible()
+    expect(page.get_by_text("请补充活动照片。")).to_be_visible()
     page.get_by_label("Text of the summary").fill("本单位开展科普讲座一场,已补充照片。")
     page.get_by_role("button", name="Save the draft").click()
     page.get_by_role("button", name="Submit to the organiser").click()
 
     office.reload()
     office.get_by_role("button", name="Accept").click()
-    assert office.get_by_text("The summary is accepted.").is_visible()
+    expect(office.get_by_text("The summary is accepted.")).to_be_visible()
     summary.refresh_from_db()
     assert summary.status == Summary.Status.ACCEPTED
     assert summary.table["participants_onsite"] == {

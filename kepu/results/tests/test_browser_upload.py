@@ -5,6 +5,7 @@ refused in place with the server's message. Without JavaScript the same form pos
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from kepu.results.models import ResultItem
@@ -46,7 +47,7 @@ def test_a_reporter_uploads_a_photo_and_sees_it_in_the_results(
     page.goto(f"{live_server.url}/en/accounts/login/?next=/en/work/activities/{published.pk}/")
     _sign_in(page, tree.reporter_a.email)
     page.get_by_role("link", name="Results").click()
-    assert "No results yet." in page.content()
+    expect(page.get_by_text("No results yet.")).to_be_visible()
 
     # A disguised executable: refused in place, nothing stored.
     page.get_by_label("Photo, video or document").set_input_files(str(fake))
@@ -54,7 +55,7 @@ def test_a_reporter_uploads_a_photo_and_sees_it_in_the_results(
     error = page.get_by_role("alert").filter(has_text="This type of file is not accepted.")
     error.wait_for()
     assert page.url.endswith(f"/activities/{published.pk}/results/")  # answered in place (XHR)
-    assert page.locator("[data-upload-error]").is_visible()
+    expect(page.locator("[data-upload-error]")).to_be_visible()
     assert not ResultItem.objects.exists()
     assert stored_files(media_root) == []
 
@@ -67,7 +68,7 @@ def test_a_reporter_uploads_a_photo_and_sees_it_in_the_results(
     page.locator("img.result-thumb").first.wait_for()
     page.wait_for_function("() => document.querySelector('img.result-thumb').complete")
     assert _thumbnail_loaded(page)
-    assert page.get_by_text("沙坡头区科普日现场").is_visible()
+    expect(page.get_by_text("沙坡头区科普日现场")).to_be_visible()
     item = ResultItem.objects.get()
     assert (item.kind, item.width, item.height) == ("photo", 300, 200)
     context.close()

@@ -2,6 +2,7 @@
 filters work without JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 
@@ -23,19 +24,19 @@ def test_a_city_admin_drills_down_from_the_province_to_a_unit(
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name="Sign in").click()
 
-    assert "Statistics" in page.get_by_role("heading", level=1).inner_text()
-    assert page.locator("svg.chart").count() == 5
-    assert page.locator("svg.chart rect").first.is_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Statistics")
+    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator("svg.chart rect").first).to_be_visible()
 
     page.get_by_role("link", name="宁夏回族自治区").first.click()
     page.get_by_role("link", name="中卫市").first.click()
     page.get_by_role("link", name="沙坡头区").first.click()
-    assert "By unit in 沙坡头区" in page.content()
+    expect(page.locator("main")).to_contain_text("By unit in 沙坡头区")
     page.get_by_role("link", name=tree.unit_b.name).first.click()
-    assert page.locator("#totals-title + ul .count").first.inner_text() == "1"
+    expect(page.locator("#totals-title + ul .count").first).to_have_text("1")
 
     page.get_by_label("Kind", exact=True).select_option("lecture")
     page.locator("form.filters").get_by_role("button", name="Filter").click()
-    assert page.locator("#totals-title + ul .count").first.inner_text() == "0"
+    expect(page.locator("#totals-title + ul .count").first).to_have_text("0")
     assert not [e for e in errors if "Content Security Policy" in e]
     context.close()
