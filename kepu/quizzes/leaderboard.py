@@ -19,13 +19,16 @@ through Redis rebuilds the sets from the database first (``rebuild``), so the le
 catches up.
 """
 
+import datetime as dt
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from kepu.organisations.models import Region, lineage_paths
 
@@ -172,34 +175,95 @@ def mark_stale(quiz_id: int) -> None:
     Quiz.objects.filter(pk=quiz_id, leaderboard_stale=False).update(leaderboard_stale=True)
 
 
+# A rebuild's boards are built aside and live this long if the rebuild dies half-way.
+STAGING_SECONDS = 3600
+# After the boards are put in place, the rows submitted since this long before the rebuild
+# read the database are applied again: longer than any request takes from its clock reading
+# to its commit (the app servers' request timeout is 30 s).
+CATCH_UP = dt.timedelta(seconds=120)
+
+
 def rebuild(quiz: Quiz) -> bool:
-    """Rebuild the quiz's sorted sets from the database; True when done."""
+    """Rebuild the quiz's sorted sets from the database; True when done.
+
+    The boards are built aside (``stage``) and put in place in one transaction
+    (``put_in_place``): a reader sees the old boards or the new ones, never a half-built one.
+    A submission recorded on the old boards while the new ones were built is not lost: the
+    rows submitted since shortly before the rebuild read the database are applied again to
+    the boards in place, with ZADD LT. A person's key only ever goes down, so a row applied
+    twice changes nothing.
+    """
     redis = client()
     if redis is None:
         return False
+    # Cleared first: a submission that cannot reach Redis while this runs marks it again.
     Quiz.objects.filter(pk=quiz.pk).update(leaderboard_stale=False)
     try:
-        existing = list(redis.scan_iter(match=f"{key(quiz.pk)}*", count=500))
-        pipe = redis.pipeline(transaction=True)
-        if existing:
-            pipe.delete(*existing)
-        rows = Best.objects.filter(quiz=quiz).values_list(
-            "user_id", "sort_key", "region_id", "organisation_id"
-        )
-        for n, (user_id, sk, region_id, organisation_id) in enumerate(rows.iterator(), 1):
-            for k in _keys_of(quiz.pk, region_id, organisation_id):
-                pipe.zadd(k, {member(user_id): sk})
-            if n % 5000 == 0:
-                pipe.execute()
-                pipe = redis.pipeline(transaction=True)
-        pipe.set(_kept(quiz.pk), 1)
-        pipe.execute()
+        put_in_place(quiz, stage(quiz))
     except Exception as exc:  # noqa: BLE001
         _down(exc)
         mark_stale(quiz.pk)
         return False
     quiz.leaderboard_stale = False
     return True
+
+
+@dataclass
+class Staged:
+    """Boards built aside by ``stage``: the board keys and where each was built."""
+
+    started: dt.datetime
+    prefix: str
+    keys: set
+
+
+def stage(quiz: Quiz) -> Staged:
+    """Build the quiz's boards from the database under keys of their own."""
+    redis = client()
+    staged = Staged(
+        started=timezone.now(),
+        prefix=f"{prefix()}:{quiz.pk}:rebuild:{uuid.uuid4().hex}:",
+        keys=set(),
+    )
+    rows = Best.objects.filter(quiz=quiz).values_list(
+        "user_id", "sort_key", "region_id", "organisation_id"
+    )
+    pipe = redis.pipeline(transaction=False)
+    for n, (user_id, sk, region_id, organisation_id) in enumerate(rows.iterator(), 1):
+        for board in _keys_of(quiz.pk, region_id, organisation_id):
+            pipe.zadd(staged.prefix + board, {member(user_id): sk})
+            if board not in staged.keys:
+                staged.keys.add(board)
+                pipe.expire(staged.prefix + board, STAGING_SECONDS)
+        if n % 5000 == 0:
+            pipe.execute()
+    pipe.execute()
+    return staged
+
+
+def put_in_place(quiz: Quiz, staged: Staged) -> None:
+    """Swap the staged boards in (boards nobody is on any more go), mark the boards kept,
+    then apply again what was submitted while they were built."""
+    redis = client()
+    board = key(quiz.pk)
+    in_use = {k.decode() if isinstance(k, bytes) else k for k in redis.scan_iter(match=f"{board}*")}
+    swap = redis.pipeline(transaction=True)
+    gone = in_use - staged.keys - {_kept(quiz.pk)}
+    if gone:
+        swap.delete(*gone)
+    for k in staged.keys:
+        swap.rename(staged.prefix + k, k)
+        swap.persist(k)
+    swap.set(_kept(quiz.pk), 1)
+    swap.execute()
+    recent = Best.objects.filter(
+        quiz=quiz, submitted_at__gte=staged.started - CATCH_UP
+    ).values_list("user_id", "sort_key", "region_id", "organisation_id")
+    pipe = redis.pipeline(transaction=False)
+    for user_id, sk, region_id, organisation_id in recent.iterator():
+        for k in _keys_of(quiz.pk, region_id, organisation_id):
+            pipe.zadd(k, {member(user_id): sk}, lt=True)
+    pipe.execute()
 
 
 # --- Reading ----------------------------------------------------------------------------------

@@ -137,6 +137,41 @@ def test_boards_redis_lost_are_noticed_at_the_next_submission_and_rebuilt(quiz, 
     assert not quiz.leaderboard_stale
 
 
+@pytest.mark.skipif(not ON_REDIS, reason="needs REDIS_URL (CI runs it on PostgreSQL + Redis)")
+def test_a_submission_recorded_while_the_boards_are_rebuilt_is_kept(quiz, tree):
+    first, second, third = _people(3)
+    take(quiz, first, right=5)
+    take(quiz, third, right=1)
+    Best.objects.filter(user=third).delete()  # someone no longer on the list
+    staged = leaderboard.stage(quiz)  # built aside from the database as it stands now
+    take(quiz, second, right=3)  # meanwhile recorded on the boards in use
+    ids, _source = leaderboard.top_user_ids(quiz)
+    assert ids == [first.pk, second.pk, third.pk]  # readers still see the boards in use
+    leaderboard.put_in_place(quiz, staged)
+    ids, source = leaderboard.top_user_ids(quiz)
+    assert (ids, source) == ([first.pk, second.pk], "redis")
+    assert leaderboard.rank_of(quiz, second.pk) == 2
+    redis = leaderboard.client()
+    assert not list(redis.scan_iter(match=f"{staged.prefix}*"))  # nothing left aside
+    assert redis.ttl(leaderboard.key(quiz.pk)) == -1  # the boards in place do not expire
+
+
+@pytest.mark.skipif(not ON_REDIS, reason="needs REDIS_URL (CI runs it on PostgreSQL + Redis)")
+def test_a_rebuild_drops_boards_nobody_is_on_and_keeps_the_better_key(quiz, tree):
+    first, second = _people(2)
+    take(quiz, first, right=2)
+    redis = leaderboard.client()
+    orphan = leaderboard.key(quiz.pk, "organisation", 999_999)
+    redis.zadd(orphan, {leaderboard.member(first.pk): 1})
+    staged = leaderboard.stage(quiz)
+    take(quiz, first, right=5)  # a better attempt while the boards are built aside
+    take(quiz, second, right=4)
+    leaderboard.put_in_place(quiz, staged)
+    assert not redis.exists(orphan)
+    ids, _source = leaderboard.top_user_ids(quiz)
+    assert ids == [first.pk, second.pk]  # first's better key, not the staged one
+
+
 def test_region_and_organisation_leaderboards_hold_only_their_people(quiz, tree):
     from kepu.organisations.services import add_region
 
