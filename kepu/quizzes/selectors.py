@@ -10,7 +10,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -263,6 +263,20 @@ def region_choices(quiz: Quiz):
         root = quiz.organisation.region
         return Region.objects.filter(path__startswith=root.path).order_by("path")
     return Region.objects.order_by("path")[:500]
+
+
+def eligible_region_choices(campaign: Campaign, quiz: Quiz | None = None):
+    """Regions an organiser may limit a quiz of ``campaign`` to: the campaign organiser's
+    region and those below it (every region for an organiser without one), and the regions
+    the quiz is limited to already."""
+    regions = Region.objects.all()
+    root = campaign.organiser.region
+    if root is not None:
+        area = Q(path__startswith=root.path)
+        if quiz is not None and quiz.eligible_region_ids:
+            area |= Q(pk__in=quiz.eligible_region_ids)
+        regions = regions.filter(area)
+    return regions.order_by("path")
 
 
 def organisation_choices(quiz: Quiz):

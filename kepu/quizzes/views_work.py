@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from kepu.core.errors import DomainError
 from kepu.core.views import refused, staff_required
 from kepu.exports.services import CONTENT_TYPES
-from kepu.organisations.models import Region
 
 from . import importing, selectors, services
 from .forms import DrawForm, QuestionFilterForm, QuestionForm, QuestionImportForm, QuizForm
@@ -186,10 +185,6 @@ def question_export(request):
 # --- Quizzes -----------------------------------------------------------------------------------
 
 
-def _regions():
-    return Region.objects.order_by("path")
-
-
 @staff_required(PERM)
 def quiz_list(request, pk):
     campaign = selectors.managed_campaign_or_404(request.user, pk)
@@ -218,7 +213,7 @@ def quiz_create(request, pk):
         form = QuizForm(
             request.POST or None,
             organisations=organisations,
-            regions=_regions(),
+            regions=selectors.eligible_region_choices(campaign),
             initial={
                 "opens_at": start,
                 "closes_at": end,
@@ -250,7 +245,7 @@ def quiz_edit(request, pk):
         form = QuizForm(
             request.POST or None,
             organisations=selectors.organisations_for(request.user),
-            regions=_regions(),
+            regions=selectors.eligible_region_choices(quiz.campaign, quiz),
             initial=QuizForm.initial_for(quiz),
         )
         form.fields["organisation"].disabled = True

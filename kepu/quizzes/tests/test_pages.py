@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from kepu.accounts.models import ApiToken
 from kepu.core.models import AuditEntry
+from kepu.organisations.services import add_region
 from kepu.quizzes import api as quiz_api
 from kepu.quizzes import taking
 from kepu.quizzes.models import Attempt, Best, PrizeDraw, Question, Quiz
@@ -291,6 +292,35 @@ def test_an_organiser_creates_publishes_and_draws_on_the_workbench(client, tree,
         assert client.get(f"/en/work/quizzes/{quiz.pk}/{name}").status_code == 200
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"quizzes.quiz.created", "quizzes.quiz.published", "quizzes.draw.committed"} <= actions
+
+
+def test_a_quiz_may_be_limited_to_regions_of_the_campaigns_area_only(client, tree, campaign):
+    yinchuan = add_region(parent=tree.regions.ningxia, code="6401", name="银川市")
+    client.force_login(tree.admin)
+    url = f"/en/work/campaigns/{campaign.pk}/quizzes/new/"
+    choices = client.get(url).context["form"].fields["eligible_regions"].queryset
+    assert list(choices) == [tree.regions.zhongwei, tree.regions.shapotou]  # the city's area
+    data = {
+        "organisation": tree.city.pk,
+        "title": "防疫知识竞赛",
+        "opens_at": timezone.localtime(timezone.now(), campaign.tz).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": "2099-01-01T00:00",
+        "question_count": "5",
+        "languages": ["zh-hans"],
+        "attempts_policy": "once",
+        "max_attempts": "1",
+        "pass_mark": "60",
+        "eligible_regions": [yinchuan.pk],
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400 and not Quiz.objects.exists()
+    assert "Select a valid choice" in refused.content.decode()
+    assert (
+        client.post(url, {**data, "eligible_regions": [tree.regions.shapotou.pk]}).status_code
+        == 302
+    )
+    quiz = Quiz.objects.get()
+    assert quiz.eligible_region_ids == [tree.regions.shapotou.pk]
 
 
 def test_the_campaign_pages_link_to_the_published_quiz(client, tree, quiz, campaign):
