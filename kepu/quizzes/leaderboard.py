@@ -225,20 +225,24 @@ def stage(quiz: Quiz) -> Staged:
         prefix=f"{prefix()}:{quiz.pk}:rebuild:{uuid.uuid4().hex}:",
         keys=set(),
     )
-    rows = Best.objects.filter(quiz=quiz).values_list(
-        "user_id", "sort_key", "region_id", "organisation_id"
-    )
     pipe = redis.pipeline(transaction=False)
-    for n, (user_id, sk, region_id, organisation_id) in enumerate(rows.iterator(), 1):
-        for board in _keys_of(quiz.pk, region_id, organisation_id):
-            pipe.zadd(staged.prefix + board, {member(user_id): sk})
-            if board not in staged.keys:
-                staged.keys.add(board)
-                pipe.expire(staged.prefix + board, STAGING_SECONDS)
+    for n, (board, who, sk) in enumerate(_entries(quiz, Best.objects.filter(quiz=quiz)), 1):
+        pipe.zadd(staged.prefix + board, {who: sk})
+        if board not in staged.keys:
+            staged.keys.add(board)
+            pipe.expire(staged.prefix + board, STAGING_SECONDS)
         if n % 5000 == 0:
             pipe.execute()
     pipe.execute()
     return staged
+
+
+def _entries(quiz: Quiz, bests):
+    """(board, member, sort key) of every board each of ``bests`` is on."""
+    rows = bests.values_list("user_id", "sort_key", "region_id", "organisation_id")
+    for user_id, sk, region_id, organisation_id in rows.iterator():
+        for board in _keys_of(quiz.pk, region_id, organisation_id):
+            yield board, member(user_id), sk
 
 
 def put_in_place(quiz: Quiz, staged: Staged) -> None:
@@ -256,13 +260,10 @@ def put_in_place(quiz: Quiz, staged: Staged) -> None:
         swap.persist(k)
     swap.set(_kept(quiz.pk), 1)
     swap.execute()
-    recent = Best.objects.filter(
-        quiz=quiz, submitted_at__gte=staged.started - CATCH_UP
-    ).values_list("user_id", "sort_key", "region_id", "organisation_id")
+    recent = Best.objects.filter(quiz=quiz, submitted_at__gte=staged.started - CATCH_UP)
     pipe = redis.pipeline(transaction=False)
-    for user_id, sk, region_id, organisation_id in recent.iterator():
-        for k in _keys_of(quiz.pk, region_id, organisation_id):
-            pipe.zadd(k, {member(user_id): sk}, lt=True)
+    for board, who, sk in _entries(quiz, recent):
+        pipe.zadd(board, {who: sk}, lt=True)
     pipe.execute()
 
 

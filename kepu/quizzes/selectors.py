@@ -272,10 +272,8 @@ def eligible_region_choices(campaign: Campaign, quiz: Quiz | None = None):
     regions = Region.objects.all()
     root = campaign.organiser.region
     if root is not None:
-        area = Q(path__startswith=root.path)
-        if quiz is not None and quiz.eligible_region_ids:
-            area |= Q(pk__in=quiz.eligible_region_ids)
-        regions = regions.filter(area)
+        chosen = quiz.eligible_region_ids if quiz is not None else []
+        regions = regions.filter(Q(path__startswith=root.path) | Q(pk__in=chosen))
     return regions.order_by("path")
 
 

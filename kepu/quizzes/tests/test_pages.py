@@ -251,25 +251,35 @@ def test_a_county_coordinator_sees_only_the_county_bank(client, tree):
     assert client.get(f"/en/work/quizzes/questions/{city_question.pk}/").status_code == 404
 
 
-def test_an_organiser_creates_publishes_and_draws_on_the_workbench(client, tree, campaign):
-    bank(tree, count=6)
-    client.force_login(tree.admin)
-    page = client.get(f"/en/work/campaigns/{campaign.pk}/quizzes/new/")
-    assert page.status_code == 200
-    data = {
+def _quiz_form(tree, campaign, **fields) -> dict:
+    """The quiz form of the workbench filled in for a once-only quiz of the city, with
+    ``fields`` added or replaced."""
+    return {
         "organisation": tree.city.pk,
         "title": "防疫知识竞赛",
         "opens_at": timezone.localtime(timezone.now(), campaign.tz).strftime("%Y-%m-%dT%H:%M"),
         "closes_at": "2099-01-01T00:00",
         "question_count": "5",
-        "mix": "防疫知识; ; 3\n个人防护; ; 2",
         "languages": ["zh-hans"],
         "attempts_policy": "once",
         "max_attempts": "1",
         "pass_mark": "60",
-        "show_answers": "on",
-        "prize_threshold": "80",
+        **fields,
     }
+
+
+def test_an_organiser_creates_publishes_and_draws_on_the_workbench(client, tree, campaign):
+    bank(tree, count=6)
+    client.force_login(tree.admin)
+    page = client.get(f"/en/work/campaigns/{campaign.pk}/quizzes/new/")
+    assert page.status_code == 200
+    data = _quiz_form(
+        tree,
+        campaign,
+        mix="防疫知识; ; 3\n个人防护; ; 2",
+        show_answers="on",
+        prize_threshold="80",
+    )
     created = client.post(f"/en/work/campaigns/{campaign.pk}/quizzes/new/", data)
     assert created.status_code == 302
     quiz = Quiz.objects.get()
@@ -300,25 +310,12 @@ def test_a_quiz_may_be_limited_to_regions_of_the_campaigns_area_only(client, tre
     url = f"/en/work/campaigns/{campaign.pk}/quizzes/new/"
     choices = client.get(url).context["form"].fields["eligible_regions"].queryset
     assert list(choices) == [tree.regions.zhongwei, tree.regions.shapotou]  # the city's area
-    data = {
-        "organisation": tree.city.pk,
-        "title": "防疫知识竞赛",
-        "opens_at": timezone.localtime(timezone.now(), campaign.tz).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": "2099-01-01T00:00",
-        "question_count": "5",
-        "languages": ["zh-hans"],
-        "attempts_policy": "once",
-        "max_attempts": "1",
-        "pass_mark": "60",
-        "eligible_regions": [yinchuan.pk],
-    }
+    data = _quiz_form(tree, campaign, eligible_regions=[yinchuan.pk])
     refused = client.post(url, data)
     assert refused.status_code == 400 and not Quiz.objects.exists()
     assert "Select a valid choice" in refused.content.decode()
-    assert (
-        client.post(url, {**data, "eligible_regions": [tree.regions.shapotou.pk]}).status_code
-        == 302
-    )
+    within = {**data, "eligible_regions": [tree.regions.shapotou.pk]}
+    assert client.post(url, within).status_code == 302
     quiz = Quiz.objects.get()
     assert quiz.eligible_region_ids == [tree.regions.shapotou.pk]
 
