@@ -72,6 +72,56 @@ def error_response(
     )
 
 
+# Pydantic words its field errors in English: the kinds an API caller meets, in the caller's
+# language, with the figures of the rule (``ctx``). Any other kind keeps pydantic's words.
+_WHOLE = gettext_lazy("Enter a whole number.")
+_DATE = gettext_lazy("Enter a valid date (YYYY-MM-DD).")
+_MOMENT = gettext_lazy("Enter a valid date and time (YYYY-MM-DDTHH:MM).")
+_FIELD_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "int_type": _WHOLE,
+    "int_parsing": _WHOLE,
+    "int_from_float": _WHOLE,
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_type": _MOMENT,
+    "datetime_parsing": _MOMENT,
+    "datetime_from_date_parsing": _MOMENT,
+    "uuid_type": gettext_lazy("Enter a valid identifier."),
+    "uuid_parsing": gettext_lazy("Enter a valid identifier."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "list_type": gettext_lazy("Send a list."),
+    "too_long": gettext_lazy("Send at most %(max_length)s items."),
+    "dict_type": gettext_lazy("Send an object."),
+    "model_type": gettext_lazy("Send an object."),
+    "model_attributes_type": gettext_lazy("Send an object."),
+}
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    template = _FIELD_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return str(template) % (error.get("ctx") or {})
+    except (KeyError, TypeError, ValueError):  # a rule without the figure the words name
+        return str(error.get("msg", ""))
+
+
 def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for error in errors:
@@ -86,7 +136,7 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
             {
                 "field": ".".join(path),
                 "location": location,
-                "message": str(error.get("msg", "")),
+                "message": _field_message(error),
                 "type": str(error.get("type", "")),
             }
         )

@@ -63,7 +63,7 @@ def test_an_empty_body_names_the_missing_fields(client, url, tree, bearer):
     response = client.post(url, "", content_type="application/json", headers=bearer(tree.public))
     body = _is_error(response, 422, "invalid")
     assert body["errors"] == [
-        {"field": "", "location": "body", "message": "Field required", "type": "missing"}
+        {"field": "", "location": "body", "message": "此项为必填项。", "type": "missing"}
     ]
 
 
@@ -140,3 +140,34 @@ def test_a_method_the_endpoint_does_not_have_is_refused_not_run(client, publishe
         f"/api/v1/activities/{published.pk}", "{}", content_type="application/json"
     )
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "field", "message"),
+    [
+        ("vi", "q=" + "讲" * 300, "q", "Vui lòng nhập tối đa 200 ký tự."),
+        ("zh-hant", "date_from=2021-02-30", "date_from", "請輸入有效日期（YYYY-MM-DD）。"),
+        ("zh-hans", "page=abc", "page", "请输入整数。"),
+        ("zh-hans", "page=0", "page", "请输入不小于 1 的数。"),
+        ("en", "page=0", "page", "Enter a number of at least 1."),
+    ],
+)
+def test_each_invalid_field_is_explained_in_the_callers_language(
+    client, db, language, query, field, message
+):
+    response = client.get(f"/api/v1/activities?{query}", HTTP_ACCEPT_LANGUAGE=language)
+    body = _is_error(response, 422, "invalid")
+    assert [(e["field"], e["message"]) for e in body["errors"]] == [(field, message)]
+
+
+def test_a_missing_body_field_is_explained_in_the_callers_language(client, url, tree, bearer):
+    response = client.post(
+        url,
+        '{"name": "公众甲"}',
+        content_type="application/json",
+        headers={**bearer(tree.public), "Accept-Language": "vi"},
+    )
+    body = _is_error(response, 422, "invalid")
+    assert [(e["field"], e["message"], e["type"]) for e in body["errors"]] == [
+        ("consent", "Trường này là bắt buộc.", "missing")
+    ]
