@@ -26,7 +26,7 @@ from kepu.core.errors import DomainError
 from kepu.core.ratelimit import client_address
 from kepu.organisations.models import Organisation, Region
 
-from . import selectors, taking
+from . import pacing, selectors, taking
 from .models import Attempt, Quiz
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -48,6 +48,10 @@ class QuizOut(Schema):
     is_open: bool
     question_count: int
     time_limit_seconds: int | None
+    seconds_per_question: int | None
+    paced: bool = Field(
+        ..., description="One question at a time, each with its own time limit; no going back."
+    )
     attempts_policy: str
     max_attempts: int
     pass_mark: int
@@ -70,17 +74,29 @@ class QuestionOut(Schema):
     options: list[OptionOut]
 
 
+class CurrentOut(Schema):
+    """A paced attempt's question shown now."""
+
+    id: int
+    number: int
+    seconds_left: int
+
+
 class AttemptOut(Schema):
     """An attempt in progress: the paper (never the answers' key), the answers saved, the time
-    left on the server's clock."""
+    left on the server's clock. A paced attempt lists only the question shown now."""
 
     id: uuid.UUID
     quiz_id: int
     resumed: bool
     submitted: bool
     started_at: dt.datetime
-    deadline_at: dt.datetime
+    deadline_at: dt.datetime = Field(..., description="When the attempt's time is up.")
     seconds_left: int
+    paced: bool
+    current: CurrentOut | None = Field(
+        ..., description="Paced quizzes: the question shown now; null once none is left."
+    )
     questions: list[QuestionOut]
     answers: dict[str, list[str]]
 
@@ -88,6 +104,13 @@ class AttemptOut(Schema):
 class AnswersIn(Schema):
     answers: dict[str, list[str]] = Field(
         ..., description="Question id → chosen option ids; an empty list clears an answer."
+    )
+    finished: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="Paced quizzes: the id of the question shown, when the person is done with "
+        "it; the next question opens now.",
     )
 
 
@@ -104,6 +127,9 @@ class SavedOut(Schema):
     saved: bool
     answered: int
     seconds_left: int
+    current: CurrentOut | None = Field(
+        ..., description="Paced quizzes: the question shown now; null once none is left."
+    )
 
 
 class ReviewOut(Schema):
@@ -212,6 +238,8 @@ def quiz_data(quiz: Quiz) -> dict:
         "is_open": quiz.is_open(),
         "question_count": quiz.question_count,
         "time_limit_seconds": quiz.time_limit,
+        "seconds_per_question": quiz.seconds_per_question,
+        "paced": quiz.is_paced,
         "attempts_policy": quiz.attempts_policy,
         "max_attempts": quiz.max_attempts,
         "pass_mark": quiz.pass_mark,
@@ -241,16 +269,34 @@ def attempt_data(attempt: Attempt, *, resumed: bool = False) -> dict:
                 ],
             }
         )
+    now = timezone.now()
+    current = selectors.current_question(attempt, questions, now)
+    if current is not None:  # paced: the question shown now, and none of those after it
+        questions = [current.question] if current.question else []
     return {
         "id": attempt.public_id,
         "quiz_id": attempt.quiz_id,
         "resumed": resumed,
         "submitted": attempt.is_submitted,
         "started_at": attempt.started_at,
-        "deadline_at": attempt.deadline_at,
-        "seconds_left": selectors.seconds_left(attempt),
+        "deadline_at": pacing.ends_at(attempt),
+        "seconds_left": selectors.seconds_left(attempt, now),
+        "paced": current is not None,
+        "current": current_data(current),
         "questions": questions,
         "answers": {k: list(v) for k, v in attempt.answers.items()},
+    }
+
+
+def current_data(current: "selectors.Current | None") -> dict | None:
+    """CurrentOut of a paced attempt's question shown now, found among question dicts (None:
+    not paced, or none left)."""
+    if current is None or current.question is None:
+        return None
+    return {
+        "id": current.question["id"],
+        "number": current.index + 1,
+        "seconds_left": current.seconds_left,
     }
 
 
@@ -396,15 +442,25 @@ def get_attempt(request, attempt_id: uuid.UUID):
     summary="Save answers",
 )
 def save_answers(request, attempt_id: uuid.UUID, payload: AnswersIn):
-    """Save some or all answers (one row update); answers saved before are kept."""
+    """Save some or all answers (one row update); answers saved before are kept. In a paced
+    quiz only the question shown takes answers, and ``finished`` moves on to the next."""
     attempt = taking.save_answers(
-        _own_attempt(request, attempt_id), user=request.auth, answers=payload.answers
+        _own_attempt(request, attempt_id),
+        user=request.auth,
+        answers=payload.answers,
+        finished=payload.finished,
     )
+    now = timezone.now()
+    current = None
+    if attempt.quiz.is_paced:
+        ids = [{"id": int(item[0])} for item in attempt.paper]
+        current = current_data(selectors.current_question(attempt, ids, now))
     return _json(
         {
             "saved": True,
             "answered": sum(1 for v in attempt.answers.values() if v),
-            "seconds_left": selectors.seconds_left(attempt),
+            "seconds_left": selectors.seconds_left(attempt, now),
+            "current": current,
         }
     )
 
@@ -433,7 +489,7 @@ def submit_attempt(request, attempt_id: uuid.UUID, payload: SubmitIn):
 def get_result(request, attempt_id: uuid.UUID):
     attempt = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
-        if timezone.now() <= attempt.deadline_at + taking.grace():
+        if not taking.time_is_up(attempt):
             raise DomainError("not_submitted", _("This attempt has not been submitted yet."))
         attempt, _replayed, _rank = taking.submit_attempt(attempt, user=request.auth)
     rank = (

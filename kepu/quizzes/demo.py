@@ -179,10 +179,13 @@ def build_quiz_demo(demo, out=print) -> list[Quiz]:
                 vietnam,
                 admin,
                 "Cuộc thi tìm hiểu phòng, chống COVID-19 (luyện tập)",
-                rules="Trả lời 5 câu hỏi; được thi nhiều lần, không tính điểm.",
+                rules=(
+                    "Trả lời 5 câu hỏi, mỗi câu trong 30 giây; đã sang câu sau thì không quay "
+                    "lại câu trước. Được thi nhiều lần, không tính điểm."
+                ),
                 question_count=5,
                 languages=["vi"],
-                time_limit_seconds=300,
+                seconds_per_question=30,
                 is_practice=True,
                 pass_mark=60,
             )

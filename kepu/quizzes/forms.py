@@ -121,6 +121,10 @@ class QuizForm(forms.Form):
         required=False,
         min_value=5,
         max_value=3600,
+        help_text=_(
+            "Each question is then shown on its own with this countdown, and people cannot go "
+            "back to an earlier one."
+        ),
     )
     question_count = forms.IntegerField(
         label=_("Number of questions"), min_value=1, max_value=200, initial=10

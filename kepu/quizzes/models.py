@@ -197,6 +197,12 @@ class Quiz(TimeStamped):
             raise ValidationError({"closes_at": _("The quiz must close after it opens.")})
 
     @property
+    def is_paced(self) -> bool:
+        """A time limit per question: one question at a time, each with its own countdown,
+        and no going back (kepu.quizzes.pacing)."""
+        return bool(self.seconds_per_question)
+
+    @property
     def time_limit(self) -> int | None:
         """Seconds an attempt may last: per attempt, or per question times the questions."""
         if self.time_limit_seconds:
@@ -271,6 +277,10 @@ class Attempt(models.Model):
     answers = models.JSONField(default=dict)
     started_at = models.DateTimeField(default=timezone.now)
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # Paced quizzes only: the question shown (its index in the paper; the paper's length once
+    # none is left) and the moment its time is up, as last written (kepu.quizzes.pacing).
+    current_index = models.PositiveSmallIntegerField(default=0)
+    question_deadline_at = models.DateTimeField(null=True, blank=True)
     saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     late = models.BooleanField(default=False)

@@ -21,7 +21,7 @@ from kepu.core.text import mask_phone
 from kepu.organisations import scoping
 from kepu.organisations.models import Organisation, Region, lineage_paths
 
-from . import leaderboard
+from . import leaderboard, pacing
 from .models import Attempt, Best, PrizeDraw, Question, Quiz
 
 PERM = "quizzes.manage"
@@ -371,8 +371,32 @@ def may_reveal(attempt: Attempt) -> bool:
 
 
 def seconds_left(attempt: Attempt, now: dt.datetime | None = None) -> int:
+    """Seconds until the attempt's time is up (its quiz set)."""
     now = now or timezone.now()
-    return max(int((attempt.deadline_at - now).total_seconds()), 0)
+    return max(int((pacing.ends_at(attempt) - now).total_seconds()), 0)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The question a paced attempt shows now, and the seconds left for it."""
+
+    question: object  # an item of the questions given; None once no question is left
+    index: int
+    seconds_left: int
+
+
+def current_question(attempt: Attempt, questions: list, now: dt.datetime | None = None):
+    """A paced attempt's question shown at ``now`` among ``questions`` (its paper in order,
+    as ``paper`` or the API builds it) with the seconds left for it; None for an attempt of
+    a quiz that is not paced."""
+    if not attempt.quiz.is_paced:
+        return None
+    now = now or timezone.now()
+    here = pacing.position(attempt, now)
+    end = min(here.deadline, attempt.deadline_at)
+    left = max(int((end - now).total_seconds()), 0)
+    question = questions[here.index] if here.index < len(questions) else None
+    return Current(question=question, index=here.index, seconds_left=left)
 
 
 def attempts_of(user, quiz: Quiz) -> list[Attempt]:

@@ -242,7 +242,7 @@ QUIZ_FIELDS = ["title", "rules", "opens_at", "closes_at", "time_limit_seconds",
                "prize_threshold"]  # fmt: skip
 # Fields a published quiz can no longer change: they shape the papers already handed out.
 PAPER_FIELDS = {"question_count", "mix", "languages", "is_practice", "attempts_policy",
-                "max_attempts"}  # fmt: skip
+                "max_attempts", "seconds_per_question"}  # fmt: skip
 
 
 def clean_mix(mix, question_count: int) -> list[dict]:
@@ -338,7 +338,7 @@ def edit_quiz(
     **fields,
 ) -> Quiz:
     """Change a quiz. Once published, what shapes the papers (number of questions, mix,
-    languages, practice mode, attempts) can no longer change.
+    languages, practice mode, attempts, time per question) can no longer change.
 
     Raises Forbidden, DomainError("invalid"), Conflict("published").
     """
@@ -352,7 +352,10 @@ def edit_quiz(
         if changed:
             raise Conflict(
                 "published",
-                _("The quiz is published: its papers (questions, mix, attempts) cannot change."),
+                _(
+                    "The quiz is published: its papers (questions, mix, attempts, time per "
+                    "question) cannot change."
+                ),
             )
     for name, value in cleaned.items():
         setattr(quiz, name, value)

@@ -9,8 +9,10 @@ UPDATE of the attempt with the person's best row (one statement on PostgreSQL, s
 The clock is the server's. An attempt's deadline is fixed when it starts (the quiz's time limit,
 never later than the quiz's closing); answers arriving after the deadline plus a small grace
 (network delay) are refused, and a submission after it is scored as the attempt stood at the
-deadline. The attempts policy (once, N times, N a day) is enforced by a unique constraint on
-(quiz, person, slot): two starts racing for the same slot cannot both insert.
+deadline. A quiz with a time limit per question is paced (``pacing``): one question at a time,
+each with its own deadline, no going back. The attempts policy (once, N times, N a day) is
+enforced by a unique constraint on (quiz, person, slot): two starts racing for the same slot
+cannot both insert.
 """
 
 import datetime as dt
@@ -31,7 +33,7 @@ from kepu.core import ratelimit, sql
 from kepu.core.errors import Conflict, DomainError, Forbidden
 from kepu.organisations.models import Organisation, Region
 
-from . import leaderboard, statements
+from . import leaderboard, pacing, statements
 from .models import Attempt, Best, Question, Quiz
 
 GRACE_SECONDS = 10
@@ -47,6 +49,11 @@ def grace() -> dt.timedelta:
 
 def _limits(name: str, default: tuple[int, int]) -> tuple[int, int]:
     return getattr(settings, name, default)
+
+
+def time_is_up(attempt: Attempt, now: dt.datetime | None = None) -> bool:
+    """Past the attempt's time and the grace: nothing it is sent any more counts."""
+    return (now or timezone.now()) > pacing.ends_at(attempt) + grace()
 
 
 # --- The paper ---------------------------------------------------------------------------------
@@ -201,6 +208,8 @@ def start_attempt(
         raise Conflict("not_open", _("This quiz is not open yet."))
     if now >= state.closes_at:
         raise Conflict("closed", _("This quiz is closed."))
+    for attempt in mine:
+        attempt.quiz = quiz
     if mine:
         # A person stays with the region and organisation of their first attempt: a later
         # choice neither moves them between boards nor leaves them on two at once.
@@ -212,12 +221,10 @@ def start_attempt(
     if quiz.is_restricted:
         check_eligible(quiz, region, organisation)
     for attempt in mine:
-        if attempt.submitted_at is None and now <= attempt.deadline_at + grace():
-            attempt.quiz = quiz
+        if attempt.submitted_at is None and not time_is_up(attempt, now):
             return attempt, True
     for attempt in mine:
         if attempt.submitted_at is None:  # ran out of time without being submitted
-            attempt.quiz = quiz
             submit_attempt(attempt, user=user)
     slot = next_slot(quiz, [a.slot for a in mine], now)
     attempt = _new_attempt(
@@ -246,7 +253,7 @@ def _new_attempt(
     """An attempt starting ``now`` with a newly drawn paper (raises Conflict("pool_too_small")),
     its deadline computed from the quiz's closing time ``closes_at``."""
     language = paper_language(quiz, language)
-    return Attempt(
+    attempt = Attempt(
         quiz=quiz,
         user=user,
         slot=slot,
@@ -258,6 +265,9 @@ def _new_attempt(
         deadline_at=_deadline(quiz, now, closes_at),
         address=address[:64],
     )
+    if quiz.is_paced:
+        attempt.question_deadline_at = pacing.first_deadline(attempt)
+    return attempt
 
 
 def _lost_the_race() -> Conflict:
@@ -334,16 +344,21 @@ def _locked(attempt: Attempt) -> Attempt:
     return Attempt.objects.select_for_update().get(pk=attempt.pk)
 
 
-def _check_time(attempt: Attempt, now: dt.datetime) -> None:
+def _check_time(attempt: Attempt, now: dt.datetime, ends: dt.datetime | None = None) -> None:
+    """Conflict unless the attempt takes answers at ``now``: ``ends``, when given, is when its
+    time is up (``pacing.ends_at``; its deadline otherwise)."""
     if attempt.submitted_at is not None:
         raise Conflict("submitted", _("This attempt has been submitted already."))
-    if now > attempt.deadline_at + grace():
+    if now > (ends or attempt.deadline_at) + grace():
         raise Conflict("time_up", _("Time is up: answers can no longer be changed."))
 
 
-def save_answers(attempt: Attempt, *, user: User, answers: dict) -> Attempt:
+def save_answers(
+    attempt: Attempt, *, user: User, answers: dict, finished: int | None = None
+) -> Attempt:
     """Save some answers of an attempt in progress; answers saved before are kept, an empty
-    list clears one.
+    list clears one. In a paced quiz, ``finished`` (a question id) says the person is done
+    with the question shown: the next one opens (``_save_paced``).
 
     One statement and no row lock: an UPDATE that merges the answers into the row's own
     (``||`` on PostgreSQL, json_patch on SQLite) only while the attempt is not submitted and
@@ -358,6 +373,8 @@ def save_answers(attempt: Attempt, *, user: User, answers: dict) -> Attempt:
     ratelimit.hit("quiz-save", str(user.pk), limit=limit, window=window)
     cleaned = clean_answers(attempt, answers)
     now = timezone.now()
+    if attempt.quiz.is_paced:
+        return _save_paced(attempt, cleaned, finished, now)
     merged = statements.merge_answers(attempt.pk, cleaned, now=now, since=now - grace())
     if merged is None:
         # Not merged: say why, from the row as it is now.
@@ -370,6 +387,75 @@ def save_answers(attempt: Attempt, *, user: User, answers: dict) -> Attempt:
             Attempt.objects.filter(pk=current.pk).update(answers=merged, saved_at=now)
     attempt.answers, attempt.saved_at = merged, now
     return attempt
+
+
+def _paper_index(attempt: Attempt) -> dict[str, int]:
+    return {str(item[0]): n for n, item in enumerate(attempt.paper)}
+
+
+def _save_paced(attempt: Attempt, cleaned: dict, finished: int | None, now: dt.datetime):
+    """Save answers of a paced attempt: only for a question whose time is running (or ran out
+    less than the grace ago), and write where the attempt stands (``pacing.moved_on``).
+
+    One conditional UPDATE of the row as read (its answers, question and deadline unchanged);
+    when another save came in between, the row is locked, read again and the save decided
+    on it. Raises, besides the errors of ``save_answers``, Conflict("question_closed") for an
+    earlier question whose time is up and DomainError("not_current") for a later one not yet
+    shown; nothing changes then.
+    """
+    index_of = _paper_index(attempt)
+    done = None if finished is None else index_of.get(str(finished))
+    if finished is not None and done is None:
+        raise DomainError("not_in_paper", _("This question is not in your paper."))
+
+    def write(current: Attempt, condition: dict) -> tuple[int, dict, pacing.Position]:
+        _check_time(current, now, pacing.ends_at(current))
+        here = pacing.position(current, now).index
+        takes = pacing.answerable(current, now, grace())
+        answered = {index_of[qid] for qid in cleaned}
+        if any(index < here for index in answered - takes):
+            raise Conflict(
+                "question_closed",
+                _("The time for this question is up: its answer can no longer be changed."),
+            )
+        if answered - takes or (done is not None and done > here):
+            raise DomainError(
+                "not_current", _("Answer the question shown now: the next one opens after it.")
+            )
+        moved = pacing.moved_on(current, now, done)
+        merged = {**current.answers, **cleaned}
+        rows = Attempt.objects.filter(pk=current.pk, **condition).update(
+            answers=merged,
+            saved_at=now,
+            current_index=moved.index,
+            question_deadline_at=moved.deadline,
+        )
+        return rows, merged, moved
+
+    as_read = {
+        "submitted_at": None,
+        "saved_at": attempt.saved_at,
+        "current_index": attempt.current_index,
+        "question_deadline_at": attempt.question_deadline_at,
+    }
+    rows, merged, moved = write(attempt, as_read)
+    if not rows:
+        with transaction.atomic():  # another save came in between: decide on the row locked
+            current = _locked(attempt)
+            current.quiz = attempt.quiz
+            rows, merged, moved = write(current, {})
+    attempt.answers, attempt.saved_at = merged, now
+    attempt.current_index, attempt.question_deadline_at = moved.index, moved.deadline
+    return attempt
+
+
+def _in_time(attempt: Attempt, cleaned: dict, now: dt.datetime) -> dict:
+    """The answers sent with a submission that still count: in a paced quiz, those of the
+    questions ``pacing.answerable`` at ``now``; the others are let go, as late answers are."""
+    if not cleaned or not attempt.quiz.is_paced:
+        return cleaned
+    takes, index_of = pacing.answerable(attempt, now, grace()), _paper_index(attempt)
+    return {qid: chosen for qid, chosen in cleaned.items() if index_of[qid] in takes}
 
 
 # --- Scoring ------------------------------------------------------------------------------------
@@ -430,13 +516,14 @@ def submit_attempt(
     if attempt.user_id != user.pk:
         raise Forbidden("forbidden", _("This is not your attempt."))
     now = timezone.now()
-    in_time = now <= attempt.deadline_at + grace()
+    in_time = not time_is_up(attempt, now)
     cleaned = clean_answers(attempt, answers) if answers and in_time else {}
     quiz = attempt.quiz
     if attempt.submitted_at is not None:  # a submission is final: no lock needed to see it
         return attempt, True, _rank(attempt)
     read_saved_at = attempt.saved_at
-    _score(attempt, {**attempt.answers, **cleaned} if in_time else attempt.answers, now, in_time)
+    counted = _in_time(attempt, cleaned, now)
+    _score(attempt, {**attempt.answers, **counted} if in_time else attempt.answers, now, in_time)
     best = None if quiz.is_practice else _best_row(quiz, attempt)
     done, changed = statements.record_submission(attempt, best, saved_at=read_saved_at)
     if not done:
@@ -449,7 +536,7 @@ def submit_attempt(
 
 def _score(attempt: Attempt, merged: dict, now: dt.datetime, in_time: bool) -> None:
     """Score ``attempt`` with ``merged`` answers, submitted ``now`` (on the instance only)."""
-    end = min(now, attempt.deadline_at)
+    end = min(now, pacing.ends_at(attempt))
     keys = answer_keys(attempt.question_ids())
     correct, score, fingerprint = score_answers(attempt.paper, merged, keys)
     attempt.answers = merged
@@ -469,7 +556,9 @@ def _submit_locked(
         current.quiz = quiz
         if current.submitted_at is not None:
             return current, True, _rank(current)
-        _score(current, {**current.answers, **cleaned} if in_time else current.answers, now,
+        in_time = in_time and not time_is_up(current, now)  # a paced row may have moved on
+        counted = _in_time(current, cleaned, now)
+        _score(current, {**current.answers, **counted} if in_time else current.answers, now,
                in_time)  # fmt: skip
         Attempt.objects.filter(pk=current.pk).update(
             answers=current.answers,

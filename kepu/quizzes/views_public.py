@@ -1,7 +1,8 @@
 """Public quiz pages: the landing page with the rules, taking (one question a page, or the whole
-paper in one form; JavaScript only adds autosave and a live timer), the result, leaderboards and
-the draw's verification page. The correct answers are rendered only on the result page of a
-submitted attempt of a quiz that shows them."""
+paper in one form; a paced quiz shows only the question whose time is running; JavaScript only
+adds autosave and a live timer), the result, leaderboards and the draw's verification page.
+The correct answers are rendered only on the result page of a submitted attempt of a quiz that
+shows them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.errors import DomainError
 from kepu.core.ratelimit import client_address
 
-from . import draw, selectors, taking
+from . import draw, pacing, selectors, taking
 from .forms import StartForm
 from .models import Attempt, Quiz
 
@@ -95,9 +96,13 @@ def _posted_answers(request, attempt: Attempt) -> dict:
 
 
 def _finish_if_time_is_up(request, attempt: Attempt):
+    """Redirect to the result of a submitted attempt, or of one whose time is up (scored
+    now), or of a paced one with no question left to show."""
     if attempt.is_submitted:
         return redirect("quizzes:attempt-result", public_id=attempt.public_id)
-    if timezone.now() > attempt.deadline_at + taking.grace():
+    now = timezone.now()
+    none_left = attempt.quiz.is_paced and pacing.position(attempt, now).index >= len(attempt.paper)
+    if none_left or taking.time_is_up(attempt, now):
         taking.submit_attempt(attempt, user=request.user)
         messages.info(request, _("Time is up. Your attempt was scored as it stood."))
         return redirect("quizzes:attempt-result", public_id=attempt.public_id)
@@ -111,12 +116,67 @@ def _number(value, count: int) -> int:
         return 1
 
 
+def _take_url(attempt: Attempt, query: str = "") -> str:
+    url = reverse("quizzes:attempt-take", kwargs={"public_id": attempt.public_id})
+    return f"{url}?{query}" if query else url
+
+
+def _take_paced(request, attempt: Attempt):
+    """A paced quiz: the question whose time is running, alone, with its own countdown. Next
+    saves its answer and opens the next question; there is no going back."""
+    count = len(attempt.paper)
+    error = ""
+    if request.method == "POST":
+        shown = _posted_answers(request, attempt)
+        finished = next(iter(shown), None)
+        try:
+            if request.POST.get("go") == "submit":
+                taking.submit_attempt(attempt, user=request.user, answers=shown)
+                return redirect("quizzes:attempt-result", public_id=attempt.public_id)
+            taking.save_answers(attempt, user=request.user, answers=shown, finished=finished)
+        except DomainError as exc:
+            if exc.code == "question_closed":  # its time ran out before the answer came
+                messages.warning(request, exc.message)
+                return redirect(_take_url(attempt))
+            error = exc.message
+        else:
+            return redirect(_take_url(attempt))
+        if (done := _finish_if_time_is_up(request, attempt)) is not None:
+            return done
+    questions = selectors.paper(attempt)
+    current = selectors.current_question(attempt, questions)
+    if current.question is None:  # the last question's time ran out a moment ago
+        return _finish_if_time_is_up(request, attempt) or redirect(_take_url(attempt))
+    left = current.seconds_left
+    return render(
+        request,
+        "quizzes/public/take.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "questions": questions,
+            "shown": [current.question],
+            "paced": True,
+            "whole": False,
+            "number": current.index + 1,
+            "count": count,
+            "answered": sum(1 for q in questions if q.answered),
+            "seconds_left": left,
+            "time_left": f"{left // 60}:{left % 60:02d}",
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
 @login_required
 @never_cache
 def attempt_take(request, public_id):
     attempt = selectors.own_attempt_or_404(request.user, public_id)
     if (done := _finish_if_time_is_up(request, attempt)) is not None:
         return done
+    if attempt.quiz.is_paced:
+        return _take_paced(request, attempt)
     count = len(attempt.paper)
     whole = request.GET.get("all") == "1"
     number = _number(request.GET.get("q"), count)
@@ -137,8 +197,7 @@ def attempt_take(request, public_id):
         else:
             current = _number(request.POST.get("number"), count)
             target = {"prev": current - 1, "next": current + 1}.get(go) or _number(go, count)
-            url = reverse("quizzes:attempt-take", kwargs={"public_id": attempt.public_id})
-            return redirect(f"{url}?q={min(max(target, 1), count)}")
+            return redirect(_take_url(attempt, f"q={min(max(target, 1), count)}"))
     questions = selectors.paper(attempt)
     left = selectors.seconds_left(attempt)
     shown = questions if whole else [questions[number - 1]]

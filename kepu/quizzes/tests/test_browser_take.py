@@ -48,3 +48,39 @@ def test_a_participant_takes_the_quiz_on_a_phone(live_server, browser, tree, cam
     expect(page.get_by_text("Your rank: 1")).to_be_visible()
     assert errors == []
     context.close()
+
+
+def test_a_paced_question_gives_way_to_the_next_when_its_time_runs_out(
+    live_server, browser, tree, campaign
+):
+    bank(tree, count=8)
+    quiz = open_quiz(
+        tree, campaign, question_count=2, time_limit_seconds=None, seconds_per_question=5
+    )
+    context = browser.new_context(viewport={"width": 375, "height": 667}, locale="en-GB")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live_server.url}/en/accounts/login/?next=/en/quizzes/{quiz.pk}/")
+    page.get_by_label("Phone number or e-mail").fill(tree.public.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("main form").get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_url("**/quizzes/attempts/**")
+    attempt = Attempt.objects.get(user=tree.public)
+    (first, first_options, _m), (second, _o, _m2) = attempt.paper
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    expect(page.get_by_role("button", name="Previous")).to_have_count(0)
+    page.locator(f'input[name="q{first}"][value="{first_options[0]}"]').check()
+    # Nobody presses Next: when the countdown ends the page shows the second question itself.
+    expect(page.get_by_text("Question 2 of 2")).to_be_visible(timeout=15_000)
+    expect(page.locator(f'input[name="q{first}"]')).to_have_count(0)
+    attempt.refresh_from_db()
+    assert attempt.answers == {str(first): [first_options[0]]}  # the autosave kept it
+    page.locator(f'input[name="q{second}"]').first.check()
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and len(attempt.answers) == 2
+    assert errors == []
+    context.close()

@@ -2,7 +2,7 @@
    - Every change of an answer is saved at once (the same form fields, posted to the autosave
      address), so a dropped connection loses nothing.
    - The time left counts down from the server's figure; at zero the page is reloaded and the
-     server scores the attempt as it stood. */
+     server scores the attempt as it stood (in a paced quiz, shows the next question). */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave-url]");
