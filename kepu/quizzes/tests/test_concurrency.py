@@ -110,3 +110,31 @@ def test_a_start_racing_an_uncommitted_first_attempt_loses_to_the_unique_slot(qu
     first, second = _race_an_uncommitted_first_attempt(quiz, tree.public)
     assert isinstance(second, Conflict) and second.code == "no_attempts_left"
     assert list(Attempt.objects.filter(quiz=quiz, user=tree.public)) == [first]
+
+
+def test_next_pressed_in_eight_windows_at_once_moves_on_one_question(tree, campaign, settings):
+    """A paced attempt: every window sends Next for the question it shows (the first), each
+    from the row as it read it. Exactly one moves the attempt on; the others find the row
+    changed, decide on it locked and leave it where it is: no question is skipped."""
+    settings.KEPU_QUIZ_SAVE_LIMIT = (100, 60)
+    bank(tree, count=8)
+    quiz = open_quiz(tree, campaign, time_limit_seconds=None, seconds_per_question=60)
+    attempt, _resumed = taking.start_attempt(quiz, user=tree.public)
+    first, options = str(attempt.paper[0][0]), attempt.paper[0][1]
+
+    def press_next(option):
+        def call():
+            window = Attempt.objects.get(pk=attempt.pk)
+            window.quiz = quiz
+            return taking.save_answers(
+                window, user=tree.public, answers={first: [option]}, finished=int(first)
+            )
+
+        return call
+
+    results, errors = run_all([press_next(options[n % len(options)]) for n in range(8)])
+    row = Attempt.objects.get(pk=attempt.pk)
+    assert row.current_index == 1
+    # The windows that lost found the first question closed, with nothing of theirs written.
+    assert len(results) == 1 and errors == ["question_closed"] * 7
+    assert row.answers == {first: results[0].answers[first]}
