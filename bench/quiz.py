@@ -23,6 +23,11 @@ because saving and submitting are faster than starting: the attempts one start p
 would run out, and wrk would send the same lines again (a submit sent twice is a cheap
 replay). A phase that sends more requests than it has lines is marked FAIL ("lines ran out").
 
+A fourth phase measures a paced quiz (a time limit per question, kepu.quizzes.pacing): every
+participant has an attempt at it made in bulk, and sends the first question's answer with Next
+(``finished``), as the taking page does for each question in turn. It has no target of its own;
+the report projects a paced participation (a start, ten of these, a submit) to 160,000.
+
 Each phase is measured in ``--rounds`` slices, each between two slices of the ceiling, its lines
 dealt out to the slices; a phase's ratio is the median of its slices' ratios to the ceiling
 slices either side of them (run.alternate: the host's speed wanders within a minute).
@@ -66,6 +71,8 @@ WARM_PEOPLE = 2_000
 WARM_SECONDS = 3
 # Starts a minute allowed from one address: every simulated participant is 127.0.0.1.
 STARTS_PER_ADDRESS = 10_000_000
+# The paced quiz's time per question: long enough that no question runs out during the run.
+PACED_SECONDS = 3600
 
 SETUP = r"""
 import datetime as dt, os, sys
@@ -102,6 +109,12 @@ quiz = services.create_quiz(
     time_limit_seconds=600, pass_mark=60, prize_threshold=80,
 )
 services.publish_quiz(quiz, actor=admin)
+paced = services.create_quiz(
+    campaign, actor=admin, title="防疫知识每题限时竞答", opens_at=now - dt.timedelta(hours=1),
+    closes_at=now + dt.timedelta(days=7), question_count=10, languages=["zh-hans"],
+    time_limit_seconds=None, seconds_per_question=PACED_SECONDS, pass_mark=60,
+)
+services.publish_quiz(paced, actor=admin)
 users = User.objects.bulk_create(
     [User(phone=f"137{n:08d}", name=f"选手{n}", password="!") for n in range(people)],
     batch_size=5000,
@@ -111,7 +124,7 @@ ApiToken.objects.bulk_create(
      for u in users],
     batch_size=5000,
 )
-print(json.dumps({"quiz": quiz.pk, "users": [users[0].pk, users[-1].pk]}))
+print(json.dumps({"quiz": quiz.pk, "paced": paced.pk, "users": [users[0].pk, users[-1].pk]}))
 """
 
 
@@ -132,7 +145,7 @@ def prepare(people: int, secret: str) -> dict:
     env = run.server_env(dataset, secret)
     run.manage(env, "migrate", "--noinput", "-v", "0")
     run.prepare(dataset, secret)
-    script = "import json\n" + SETUP
+    script = "import json\n" + SETUP.replace("PACED_SECONDS", str(PACED_SECONDS))
     out = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script],
         cwd=ROOT,
@@ -148,7 +161,7 @@ def prepare(people: int, secret: str) -> dict:
 
 
 PREFILL = r"""
-import os
+import datetime as dt, os
 from django.utils import timezone
 from kepu.quizzes import taking
 from kepu.quizzes.models import Attempt, Quiz
@@ -158,18 +171,20 @@ first, last = (int(n) for n in os.environ["KEPU_BENCH_QUIZ_USERS"].split(":"))
 users = range(first, last + 1)
 now = timezone.now()
 deadline = taking._deadline(quiz, now)
+first_question = now + dt.timedelta(seconds=quiz.seconds_per_question or 0)
 Attempt.objects.bulk_create(
     [Attempt(quiz=quiz, user_id=u, slot="1", language="zh-hans",
              paper=taking.draw_paper(quiz, "zh-hans"), started_at=now, deadline_at=deadline,
+             question_deadline_at=first_question if quiz.is_paced else None,
              address="127.0.0.1") for u in users],
     batch_size=5000,
 )
 """
 
 
-def prefill(dataset: dict, secret: str, users: list[int]) -> None:
-    """Attempts in progress for ``users`` (consecutive ids), made in bulk as a start would
-    make them."""
+def prefill(dataset: dict, secret: str, users: list[int], quiz: int | None = None) -> None:
+    """Attempts in progress at ``quiz`` (the timed one by default) for ``users`` (consecutive
+    ids), made in bulk as a start would make them."""
     if not users:
         return
     env = run.server_env(dataset, secret)
@@ -179,7 +194,7 @@ def prefill(dataset: dict, secret: str, users: list[int]) -> None:
         env={
             **env,
             "PYTHONPATH": str(ROOT),
-            "KEPU_BENCH_QUIZ": str(dataset["quiz"]),
+            "KEPU_BENCH_QUIZ": str(quiz or dataset["quiz"]),
             "KEPU_BENCH_QUIZ_USERS": f"{users[0]}:{users[-1]}",
         },
         check=True,
@@ -197,12 +212,13 @@ def _write(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def _answers_of(dataset: dict) -> dict[int, tuple[str, dict]]:
-    """user id → (attempt public id, answers: the first option of each question)."""
+def _answers_of(dataset: dict, quiz: int | None = None) -> dict[int, tuple[str, dict]]:
+    """user id → (attempt public id, answers: the first option of each question), for the
+    attempts at ``quiz`` (the timed one by default)."""
     with psycopg.connect(dataset["url"]) as conn:
         rows = conn.execute(
             "SELECT user_id, public_id, paper FROM quizzes_attempt WHERE quiz_id = %s",
-            (dataset["quiz"],),
+            (quiz or dataset["quiz"],),
         ).fetchall()
     return {
         user: (str(public_id), {str(q): [options[0]] for q, options, _m in paper})
@@ -253,6 +269,21 @@ def _save_lines(answers: dict, tokens: list[tuple[int, str]]) -> list[str]:
         for u, key in tokens
         if u in answers
     ]
+
+
+def _next_lines(answers: dict, tokens: list[tuple[int, str]]) -> list[str]:
+    """A paced quiz: the first question's answer with Next (``finished``), as the taking page
+    sends it for each of the ten questions in turn."""
+    lines = []
+    for u, key in tokens:
+        if u in answers:
+            public_id, given = answers[u]
+            first = next(iter(given))
+            body = {"answers": {first: given[first]}, "finished": int(first)}
+            lines.append(
+                f"PUT\t/api/v1/quiz-attempts/{public_id}/answers\t{key}\t{json.dumps(body)}"
+            )
+    return lines
 
 
 def _submit_lines(answers: dict, tokens: list[tuple[int, str]]) -> list[str]:
@@ -314,6 +345,21 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
         results.append(
             _sliced(server, "quiz-submit", submit_file, ceiling_file, args, "POST submit")
         )
+        run.say(f"quiz: {len(tokens):,} attempts at the paced quiz made in bulk")
+        prefill(dataset, secret, [u for u, _key in tokens], quiz=dataset["paced"])
+        paced = _answers_of(dataset, dataset["paced"])
+        _warm(server, _write(workdir / "warm-next.tsv", _next_lines(paced, warm)), args)
+        next_file = _write(workdir / "next.tsv", _next_lines(paced, rest))
+        results.append(
+            _sliced(
+                server,
+                "quiz-paced-next",
+                next_file,
+                ceiling_file,
+                args,
+                "PUT one answer and Next (paced quiz)",
+            )  # fmt: skip
+        )
         results.append(_ceiling(server, "ceiling-end", ceiling_file, args, "the ceiling again"))
     ceiling = run.set_ratios(results)  # each phase against the ceilings either side of it
     for r in results:
@@ -326,6 +372,10 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
     per_participation = sum(1 / by[n].rps for n in ("quiz-start", "quiz-save", "quiz-submit"))
     attempts_per_s = 1 / per_participation
     minutes = PARTICIPATIONS / attempts_per_s / 60
+    # A paced participation: a start, Next on each of the ten questions, a submit.
+    paced_per_s = 1 / (
+        1 / by["quiz-start"].rps + 10 / by["quiz-paced-next"].rps + 1 / by["quiz-submit"].rps
+    )
     with psycopg.connect(dataset["url"]) as conn:
         submitted, bests = conn.execute(
             "SELECT (SELECT count(*) FROM quizzes_attempt WHERE submitted_at IS NOT NULL), "
@@ -336,6 +386,8 @@ def quiz_benchmark(args, *, secret: str | None = None, workdir: Path | None = No
         "ceiling_rps": ceiling,
         "attempts_per_s": attempts_per_s,
         "minutes_160k": minutes,
+        "paced_per_s": paced_per_s,
+        "paced_minutes_160k": PARTICIPATIONS / paced_per_s / 60,
         "submitted": submitted,
         "leaderboard_rows": bests,
         "started": len(answers),
@@ -367,6 +419,8 @@ def report(out: dict, args) -> str:
         f"{out['attempts_per_s']:,.0f}",
         f"160,000 participations: {out['minutes_160k']:.1f} min (target < {LIMIT_MINUTES} min) "
         f"{verdict}",
+        f"paced quiz (start + 10 × Next + submit): {out['paced_per_s']:,.0f} participations a "
+        f"second, 160,000 in {out['paced_minutes_160k']:.1f} min",
     ]
     return "\n".join(lines)
 

@@ -74,11 +74,9 @@ class QuestionOut(Schema):
     options: list[OptionOut]
 
 
-class CurrentOut(Schema):
-    """A paced attempt's question shown now."""
+class CurrentOut(QuestionOut):
+    """A paced attempt's question shown now, and the seconds left for it."""
 
-    id: int
-    number: int
     seconds_left: int
 
 
@@ -128,7 +126,9 @@ class SavedOut(Schema):
     answered: int
     seconds_left: int
     current: CurrentOut | None = Field(
-        ..., description="Paced quizzes: the question shown now; null once none is left."
+        ...,
+        description="Paced quizzes: the question shown now, with its text and options (after "
+        "Next, the next question: no other request needed); null once none is left.",
     )
 
 
@@ -249,8 +249,8 @@ def quiz_data(quiz: Quiz) -> dict:
     }
 
 
-def attempt_data(attempt: Attempt, *, resumed: bool = False) -> dict:
-    """AttemptOut of an attempt; the questions without their key."""
+def questions_data(attempt: Attempt) -> list[dict]:
+    """QuestionOut of every question of the attempt's paper, in its order, without the key."""
     texts = selectors.question_texts(attempt.question_ids())
     letters = selectors.LETTERS
     questions = []
@@ -269,6 +269,13 @@ def attempt_data(attempt: Attempt, *, resumed: bool = False) -> dict:
                 ],
             }
         )
+    return questions
+
+
+def attempt_data(attempt: Attempt, *, resumed: bool = False) -> dict:
+    """AttemptOut of an attempt; the questions without their key (in a paced quiz only the
+    one shown now)."""
+    questions = questions_data(attempt)
     now = timezone.now()
     current = selectors.current_question(attempt, questions, now)
     if current is not None:  # paced: the question shown now, and none of those after it
@@ -293,11 +300,7 @@ def current_data(current: "selectors.Current | None") -> dict | None:
     not paced, or none left)."""
     if current is None or current.question is None:
         return None
-    return {
-        "id": current.question["id"],
-        "number": current.index + 1,
-        "seconds_left": current.seconds_left,
-    }
+    return {**current.question, "seconds_left": current.seconds_left}
 
 
 def review_data(attempt: Attempt) -> list[dict]:
@@ -452,9 +455,8 @@ def save_answers(request, attempt_id: uuid.UUID, payload: AnswersIn):
     )
     now = timezone.now()
     current = None
-    if attempt.quiz.is_paced:
-        ids = [{"id": int(item[0])} for item in attempt.paper]
-        current = current_data(selectors.current_question(attempt, ids, now))
+    if attempt.quiz.is_paced:  # the question shown now, so that the next needs no request
+        current = current_data(selectors.current_question(attempt, questions_data(attempt), now))
     return _json(
         {
             "saved": True,

@@ -141,6 +141,8 @@ def _take_paced(request, attempt: Attempt):
             error = exc.message
         else:
             return redirect(_take_url(attempt))
+        # The row as it is now (another window may have moved on), then the page for it.
+        attempt = selectors.own_attempt_or_404(request.user, attempt.public_id)
         if (done := _finish_if_time_is_up(request, attempt)) is not None:
             return done
     questions = selectors.paper(attempt)

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from conftest import make_user
 from kepu.accounts.models import ApiToken
 from kepu.core.errors import Conflict, DomainError
+from kepu.quizzes import api as quiz_api
 from kepu.quizzes import pacing, services, taking
 from kepu.quizzes.models import Attempt, Quiz
 
@@ -252,6 +253,8 @@ def test_the_api_hands_out_one_question_at_a_time(client, tree, quiz):
     ids = [int(q) for q in _ids(attempt)]
     assert started["paced"] is True
     assert [q["id"] for q in started["questions"]] == [ids[0]]
+    quiz_api.AttemptOut.model_validate(started)
+    assert "解析" not in json.dumps(started, ensure_ascii=False)
     assert started["current"]["id"] == ids[0] and started["current"]["number"] == 1
     assert 0 < started["current"]["seconds_left"] <= S
     path = f"/quiz-attempts/{started['id']}"
@@ -268,7 +271,11 @@ def test_the_api_hands_out_one_question_at_a_time(client, tree, quiz):
     body = {"answers": {str(ids[0]): [attempt.paper[0][1][0]]}, "finished": ids[0]}
     saved = api("PUT", f"{path}/answers", body)
     assert saved.status_code == 200
-    assert saved.json()["current"]["id"] == ids[1] and saved.json()["current"]["number"] == 2
+    nxt = saved.json()["current"]
+    assert nxt["id"] == ids[1] and nxt["number"] == 2 and nxt["stem"]
+    assert [o["id"] for o in nxt["options"]] == attempt.paper[1][1]
+    assert '"correct"' not in saved.content.decode() and "解析" not in saved.content.decode()
+    quiz_api.SavedOut.model_validate(saved.json())
     shown = api("GET", path).json()
     assert [q["id"] for q in shown["questions"]] == [ids[1]]
     again = api("PUT", f"{path}/answers", {"answers": {str(ids[0]): []}})
