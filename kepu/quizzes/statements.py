@@ -1,10 +1,11 @@
-"""The statements of the quiz surge path, written once (kepu.core.sql): starting an attempt,
-saving answers and submitting run thousands of times a minute when a city-wide quiz opens.
+"""The statements of the quiz surge path, written once (kepu.core.sql): starting an attempt, saving
+answers and submitting run thousands of times a minute when a city-wide quiz opens.
 
 Composed from the models' metadata (no table or column name spelt out); PostgreSQL prepares
-them. Submitting is one data-modifying WITH on PostgreSQL (the attempt's score and the
-person's best row); SQLite runs the same two statements in one transaction. The suite runs
-on both databases, so both paths are tested.
+them. A paced quiz's save (kepu.quizzes.pacing) is one conditional UPDATE of the row as read.
+Submitting is one data-modifying WITH on PostgreSQL (the attempt's score and the person's best
+row); SQLite runs the same two statements in one transaction. The suite runs on both databases,
+so both paths are tested.
 """
 
 import datetime as dt
@@ -131,6 +132,38 @@ def merge_answers(
         ],
     )
     return None if row is None else _ANSWERS.build(row).answers
+
+
+@cache
+def _paced_sql() -> str:
+    """A paced attempt's answers and position, written only while the row is as read."""
+    a = Attempt
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    sets = ", ".join(f"{sql.column(a, name)} = %s" for name in _PACED)
+    return (
+        f"UPDATE {sql.table(a)} SET {sets} "
+        f"WHERE {sql.column(a, 'id')} = %s AND {sql.column(a, 'submitted_at')} IS NULL "
+        f"AND {sql.column(a, 'saved_at')} {same} %s "
+        f"AND {sql.column(a, 'current_index')} = %s "
+        f"AND {sql.column(a, 'question_deadline_at')} {same} %s "
+        f"RETURNING {sql.column(a, 'id')}"
+    )
+
+
+_PACED = ["answers", "saved_at", "current_index", "question_deadline_at"]
+
+
+def write_paced(as_read: Attempt, values: dict) -> bool:
+    """Write ``values`` (answers, saved_at, current_index, question_deadline_at) to the paced
+    attempt, provided it is unsubmitted and its saved_at, question and deadline are still
+    those of ``as_read``; False, with nothing written, when they are not."""
+    params = [_prep(Attempt, name, values[name]) for name in _PACED] + [
+        as_read.pk,
+        _prep(Attempt, "saved_at", as_read.saved_at),
+        as_read.current_index,
+        _prep(Attempt, "question_deadline_at", as_read.question_deadline_at),
+    ]
+    return sql.fetch_one(_paced_sql(), params) is not None
 
 
 # --- Submitting ---------------------------------------------------------------------------------

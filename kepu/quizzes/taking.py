@@ -408,7 +408,7 @@ def _save_paced(attempt: Attempt, cleaned: dict, finished: int | None, now: dt.d
     if finished is not None and done is None:
         raise DomainError("not_in_paper", _("This question is not in your paper."))
 
-    def write(current: Attempt, condition: dict) -> tuple[int, dict, pacing.Position]:
+    def write(current: Attempt) -> tuple[bool, dict, pacing.Position]:
         _check_time(current, now, pacing.ends_at(current))
         here = pacing.position(current, now).index
         takes = pacing.answerable(current, now, grace())
@@ -424,26 +424,16 @@ def _save_paced(attempt: Attempt, cleaned: dict, finished: int | None, now: dt.d
             )
         moved = pacing.moved_on(current, now, done)
         merged = {**current.answers, **cleaned}
-        rows = Attempt.objects.filter(pk=current.pk, **condition).update(
-            answers=merged,
-            saved_at=now,
-            current_index=moved.index,
-            question_deadline_at=moved.deadline,
-        )
-        return rows, merged, moved
+        values = {"answers": merged, "saved_at": now, "current_index": moved.index,
+                  "question_deadline_at": moved.deadline}  # fmt: skip
+        return statements.write_paced(current, values), merged, moved
 
-    as_read = {
-        "submitted_at": None,
-        "saved_at": attempt.saved_at,
-        "current_index": attempt.current_index,
-        "question_deadline_at": attempt.question_deadline_at,
-    }
-    rows, merged, moved = write(attempt, as_read)
-    if not rows:
+    written, merged, moved = write(attempt)
+    if not written:
         with transaction.atomic():  # another save came in between: decide on the row locked
             current = _locked(attempt)
             current.quiz = attempt.quiz
-            rows, merged, moved = write(current, {})
+            written, merged, moved = write(current)
     attempt.answers, attempt.saved_at = merged, now
     attempt.current_index, attempt.question_deadline_at = moved.index, moved.deadline
     return attempt
