@@ -148,6 +148,21 @@ def test_answers_are_taken_for_the_question_shown_and_next_moves_on(tree, quiz):
     }
 
 
+def test_a_paced_save_with_nothing_in_between_is_one_statement(
+    tree, quiz, django_assert_num_queries
+):
+    attempt, _ = taking.start_attempt(quiz, user=tree.public)
+    first = _ids(attempt)[0]
+    attempt = Attempt.objects.get(pk=attempt.pk)  # as the API reads it, from the database
+    attempt.quiz = quiz
+    option = attempt.paper[0][1][0]
+    with django_assert_num_queries(1):
+        taking.save_answers(attempt, user=tree.public, answers={first: [option]})
+    with django_assert_num_queries(1):
+        taking.save_answers(attempt, user=tree.public, answers={}, finished=int(first))
+    assert Attempt.objects.get(pk=attempt.pk).current_index == 1
+
+
 def test_a_question_whose_time_ran_out_takes_no_answer_after_the_grace(tree, quiz, settings):
     settings.KEPU_QUIZ_GRACE_SECONDS = 10
     attempt, _ = taking.start_attempt(quiz, user=tree.public)
