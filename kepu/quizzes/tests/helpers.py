@@ -1,9 +1,11 @@
 """Builders shared by the quiz tests and the route × role matrix."""
 
 import datetime as dt
+import json
 
 from django.utils import timezone
 
+from kepu.accounts.models import ApiToken
 from kepu.quizzes import services, taking
 from kepu.quizzes.models import Question
 
@@ -114,3 +116,20 @@ def api_values(world) -> dict[str, str]:
         "{quiz_id}": str(objects["quiz"].pk),
         "{attempt_id}": str(objects["attempt"].public_id),
     }
+
+
+def api_caller(client, user):
+    """``call(method, path, body=None, **headers)``: the API as ``user``, with a token of theirs
+    and a JSON body."""
+    _token, key = ApiToken.issue(user, name="test")
+
+    def call(method, path, body=None, **headers):
+        return client.generic(
+            method,
+            f"/api/v1{path}",
+            data=json.dumps(body or {}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}", **headers},
+        )
+
+    return call

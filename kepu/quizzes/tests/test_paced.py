@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone, translation
 
 from conftest import make_user
-from kepu.accounts.models import ApiToken
 from kepu.core.errors import Conflict, DomainError
 from kepu.quizzes import api as quiz_api
 from kepu.quizzes import pacing, services, taking
 from kepu.quizzes.models import Attempt, Quiz
 
+from .helpers import api_caller as _api
 from .helpers import bank, open_quiz, right_answers
 
 S = 20  # seconds per question
@@ -244,21 +244,6 @@ def test_the_time_per_question_of_a_published_quiz_cannot_change(tree, quiz):
 
 
 # --- the API ------------------------------------------------------------------------------------
-
-
-def _api(client, user):
-    _token, key = ApiToken.issue(user, name="test")
-
-    def call(method, path, body=None, **headers):
-        return client.generic(
-            method,
-            f"/api/v1{path}",
-            data=json.dumps(body or {}),
-            content_type="application/json",
-            headers={"Authorization": f"Bearer {key}", **headers},
-        )
-
-    return call
 
 
 def test_the_api_hands_out_one_question_at_a_time(client, tree, quiz):

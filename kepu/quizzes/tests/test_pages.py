@@ -1,19 +1,18 @@
 """Pages and API: taking without JavaScript, no answer reaching the browser before submitting
 (asserted on the actual HTML and JSON), errors in the user's language, the workbench."""
 
-import json
 import re
 
 import pytest
 from django.utils import timezone, translation
 
-from kepu.accounts.models import ApiToken
 from kepu.core.models import AuditEntry
 from kepu.organisations.services import add_region
 from kepu.quizzes import api as quiz_api
 from kepu.quizzes import taking
 from kepu.quizzes.models import Attempt, Best, PrizeDraw, Question, Quiz
 
+from .helpers import api_caller as _api
 from .helpers import bank, open_quiz, right_answers, take
 
 
@@ -133,21 +132,6 @@ def test_autosave_answers_json_and_refuses_unknown_options(client, tree, quiz):
 
 
 # --- the API ---------------------------------------------------------------------------------
-
-
-def _api(client, user):
-    _token, key = ApiToken.issue(user, name="test")
-
-    def call(method, path, body=None, **headers):
-        return client.generic(
-            method,
-            f"/api/v1{path}",
-            data=json.dumps(body or {}),
-            content_type="application/json",
-            headers={"Authorization": f"Bearer {key}", **headers},
-        )
-
-    return call
 
 
 def test_the_api_start_save_submit_journey_never_leaks_the_key(client, tree, quiz):
