@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -770,11 +770,17 @@ def _checkin_window(activity: Activity) -> None:
 
 
 def _already(checkin: CheckIn, activity: Activity) -> Conflict:
+    """The refusal of a second check-in, with when the first was (the day too, if not today)."""
     local = timezone.localtime(checkin.at, activity.tz)
-    return Conflict(
-        "already_checked_in",
-        _("Already checked in at %(time)s.") % {"time": local.strftime("%H:%M")},
-    )
+    time = local.strftime("%H:%M")
+    if local.date() == timezone.localtime(timezone.now(), activity.tz).date():
+        message = _("Already checked in at %(time)s.") % {"time": time}
+    else:
+        message = _("Already checked in on %(date)s at %(time)s.") % {
+            "date": formats.date_format(local.date(), "DATE_FORMAT"),
+            "time": time,
+        }
+    return Conflict("already_checked_in", message)
 
 
 _UNREAD = object()

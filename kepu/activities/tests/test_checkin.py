@@ -25,6 +25,27 @@ def test_staff_checks_a_ticket_in_once_and_a_second_scan_says_so(published, tick
     assert CheckIn.objects.count() == 1
 
 
+def test_a_second_scan_on_a_later_day_names_the_day_of_the_first(published, ticket, tree):
+    checkin = services.check_in_ticket(published, actor=tree.reporter_a, code=ticket.ticket_code)
+    earlier = timezone.localtime(timezone.now(), published.tz) - dt.timedelta(days=3)
+    CheckIn.objects.filter(pk=checkin.pk).update(at=earlier)
+    messages = {}
+    for language in ("en", "zh-hans", "vi"):
+        with translation.override(language), pytest.raises(Conflict) as err:
+            services.check_in_ticket(published, actor=tree.reporter_a, code=ticket.ticket_code)
+        messages[language] = err.value.message
+    hhmm = earlier.strftime("%H:%M")
+    assert messages["en"].startswith("Already checked in on ")
+    assert messages["en"].endswith(f" {earlier.day}, {earlier.year} at {hhmm}.")
+    assert messages["zh-hans"] == (
+        f"已于 {earlier.year}年{earlier.month}月{earlier.day}日 {hhmm} 签到。"
+    )
+    assert messages["vi"] == (
+        f"Đã điểm danh: Ngày {earlier:%d} tháng {earlier.month} năm {earlier.year}, lúc {hhmm}."
+    )
+    assert CheckIn.objects.count() == 1
+
+
 def test_sibling_unit_staff_cannot_check_in(published, ticket, tree):
     with pytest.raises(Forbidden):
         services.check_in_ticket(published, actor=tree.reporter_b, code=ticket.ticket_code)
