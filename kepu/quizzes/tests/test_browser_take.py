@@ -84,3 +84,39 @@ def test_a_paced_question_gives_way_to_the_next_when_its_time_runs_out(
     assert attempt.submitted_at is not None and len(attempt.answers) == 2
     assert errors == []
     context.close()
+
+
+# Every word of the page's main text that the browser laid out over more than one line.
+_SPLIT_WORDS = """() => {
+  const split = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) split.push(m[0]);
+    }
+  }
+  return split;
+}"""
+
+
+def test_a_vietnamese_quiz_page_on_a_phone_breaks_lines_between_words(
+    live_server, browser, tree, campaign
+):
+    bank(tree, count=8)
+    quiz = open_quiz(
+        tree,
+        campaign,
+        title="Cuộc thi tìm hiểu phòng, chống dịch bệnh truyền nhiễm (luyện tập)",
+        rules="Trả lời các câu hỏi trong thời gian quy định; được thi nhiều lần, không tính điểm.",
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/vi/quizzes/{quiz.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("phòng, chống")
+    assert page.evaluate(_SPLIT_WORDS) == []
+    context.close()
