@@ -1,9 +1,11 @@
 """Fill the two catalogs that follow from others: English (the source text) and Traditional
-Chinese (converted from the Simplified catalog with OpenCC's Taiwan phrase table).
+Chinese (converted from the Simplified catalog with OpenCC's Taiwan phrase table, less the
+phrases that table gets wrong for this product: ``KEPT``).
 
 Only empty entries are filled: a hand-written Traditional translation is never overwritten.
 """
 
+from functools import cache
 from pathlib import Path
 
 import polib
@@ -26,12 +28,57 @@ LANGUAGES = {
 }
 
 
+# Words the Taiwan phrase table turns into another word that is wrong here, with the
+# Traditional form to keep. Its choices are right for software (注销 → 登出 "log out", 代码 →
+# 程式碼 "program code", JSON 对象 → 物件), but an account is deleted (註銷), a region has a
+# code (代碼), people are commended or invited (對象), a quiz is published (發布, not 釋出
+# "released"), an activity is reviewed (審核, not 稽核 "audited"), a community is a
+# neighbourhood (社區, not 社群 "online community"); an account is 帳戶 in Taiwan.
+# Longer entries are matched first.
+KEPT = {
+    "Python代码": "Python程式碼",
+    "JSON 对象": "JSON 物件",
+    "区划代码": "區劃代碼",
+    "代码": "代碼",
+    "对象": "對象",
+    "发布": "發布",
+    "审核员": "審核員",
+    "审核": "審核",
+    "注销": "註銷",
+    "社区": "社區",
+    "访问权限": "存取權限",
+    "权限": "權限",
+    "参数": "參數",
+    "账户": "帳戶",
+    "账号": "帳號",
+}
+
+
+@cache
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("s2twp").convert
+
+
+def to_traditional(text: str) -> str:
+    """Simplified to Taiwan Traditional Chinese, with the words of ``KEPT`` as given there."""
+    kept = []
+    for simplified in sorted(KEPT, key=len, reverse=True):
+        while simplified in text:
+            # A private-use character stands in for the word; OpenCC leaves it as it is.
+            text = text.replace(simplified, chr(0xE000 + len(kept)), 1)
+            kept.append(KEPT[simplified])
+    text = _opencc()(text)
+    for number, traditional in enumerate(kept):
+        text = text.replace(chr(0xE000 + number), traditional)
+    return text
+
+
 class Command(BaseCommand):
     help = "Fill English from the source strings and Traditional Chinese from Simplified."
 
     def handle(self, *args, **options):
-        import opencc
-
         for language in LANGUAGES:
             catalog = _catalog(language)
             catalog.metadata_is_fuzzy = False
@@ -56,7 +103,7 @@ class Command(BaseCommand):
             entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         english.save()
 
-        convert = opencc.OpenCC("s2twp").convert
+        convert = to_traditional
         # By context and text: the same English word may be two words in Chinese.
         simplified = {(e.msgctxt, e.msgid): e for e in _catalog("zh_Hans") if e.translated()}
         traditional = _catalog("zh_Hant")
