@@ -227,6 +227,7 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["kepu.formats"]
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 LANGUAGE_COOKIE_SECURE = PRODUCTION

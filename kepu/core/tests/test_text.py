@@ -22,3 +22,16 @@ def test_phone_masking_keeps_three_and_four_digits():
 
 def test_phone_normalisation_drops_spaces_and_the_mainland_prefix():
     assert normalise_phone("+86 138-1234-5678") == "13812345678"
+
+
+def test_a_vietnamese_date_and_time_writes_the_day_in_lower_case_after_the_time():
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    when = dt.datetime(2026, 12, 7, 5, 0)
+    with translation.override("vi"):
+        assert formats.date_format(when, "DATETIME_FORMAT") == "05:00 ngày 07 tháng 12 năm 2026"
+        assert formats.date_format(when.date(), "DATE_FORMAT") == "Ngày 07 tháng 12 năm 2026"
+    with translation.override("zh-hans"):  # other languages keep Django's formats
+        assert formats.date_format(when.date(), "DATE_FORMAT") == "2026年12月7日"
