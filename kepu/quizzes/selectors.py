@@ -402,7 +402,10 @@ def current_question(attempt: Attempt, questions: list, now: dt.datetime | None 
 def attempts_of(user, quiz: Quiz) -> list[Attempt]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-started_at"))
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-started_at"))
+    for attempt in attempts:
+        attempt.quiz = quiz
+    return attempts
 
 
 # --- Leaderboards -------------------------------------------------------------------------------

@@ -118,6 +118,25 @@ def test_a_refusal_is_explained_in_the_users_language(client, tree, quiz):
     assert Attempt.objects.filter(user=tree.public).count() == 1
 
 
+def test_the_quiz_page_offers_a_start_only_while_attempts_are_left(client, tree, campaign):
+    bank(tree, count=12)
+    quiz = open_quiz(tree, campaign, attempts_policy="per_day", max_attempts=2)
+    client.force_login(tree.public)
+    url = f"/zh-hans/quizzes/{quiz.pk}/"
+    start = "开始答题"
+    assert start in client.get(url).content.decode()
+    first, _ = taking.start_attempt(quiz, user=tree.public)
+    assert start in client.get(url).content.decode()  # the attempt in progress continues
+    taking.submit_attempt(first, user=tree.public)
+    assert start in client.get(url).content.decode()  # one of today's two left
+    second, _ = taking.start_attempt(quiz, user=tree.public)
+    taking.submit_attempt(second, user=tree.public)
+    html = client.get(url).content.decode()
+    assert start not in html
+    with translation.override("zh-hans"):
+        assert translation.gettext("You have used today's attempts. Come back tomorrow.") in html
+
+
 def test_autosave_answers_json_and_refuses_unknown_options(client, tree, quiz):
     client.force_login(tree.public)
     attempt, _ = taking.start_attempt(quiz, user=tree.public)
