@@ -56,6 +56,11 @@ def time_is_up(attempt: Attempt, now: dt.datetime | None = None) -> bool:
     return (now or timezone.now()) > pacing.ends_at(attempt) + grace()
 
 
+def in_progress(attempt: Attempt, now: dt.datetime) -> bool:
+    """Not submitted and its time not up: starting again continues this attempt."""
+    return attempt.submitted_at is None and not time_is_up(attempt, now)
+
+
 # --- The paper ---------------------------------------------------------------------------------
 
 
@@ -141,6 +146,18 @@ def _use_constraint() -> bool:
     return getattr(settings, "KEPU_QUIZ_ATTEMPT_CONSTRAINT", True)
 
 
+def why_no_start(quiz: Quiz, attempts: list[Attempt], now: dt.datetime) -> str:
+    """Why a start now would be refused for want of attempts (the message of next_slot's
+    Conflict), or "" when it would not: attempts are left, or one in progress continues."""
+    if any(in_progress(a, now) for a in attempts):
+        return ""
+    try:
+        next_slot(quiz, [a.slot for a in attempts], now)
+    except Conflict as exc:
+        return exc.message
+    return ""
+
+
 def next_slot(quiz: Quiz, slots: list[str], now: dt.datetime) -> str:
     """The slot the next attempt takes, or Conflict("no_attempts_left")."""
     policy = Quiz.Attempts
@@ -221,7 +238,7 @@ def start_attempt(
     if quiz.is_restricted:
         check_eligible(quiz, region, organisation)
     for attempt in mine:
-        if attempt.submitted_at is None and not time_is_up(attempt, now):
+        if in_progress(attempt, now):
             return attempt, True
     for attempt in mine:
         if attempt.submitted_at is None:  # ran out of time without being submitted

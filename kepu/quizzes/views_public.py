@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from kepu.core.errors import Conflict, DomainError
+from kepu.core.errors import DomainError
 from kepu.core.ratelimit import client_address
 
 from . import draw, pacing, selectors, taking
@@ -35,7 +35,7 @@ def _landing(request, quiz: Quiz, form=None, status=200):
     attempts = selectors.attempts_of(request.user, quiz)
     form = form or (_start_form(quiz) if request.user.is_authenticated else None)
     first = min(attempts, key=lambda a: (a.started_at, a.pk)) if attempts else None
-    used_up = _used_up(quiz, attempts) if form is not None else ""
+    used_up = taking.why_no_start(quiz, attempts, timezone.now()) if form is not None else ""
     if form is not None and first is not None:
         # A later attempt keeps the region and organisation of the first (taking.start_attempt):
         # the form does not ask again, the page says which they are.
@@ -60,19 +60,6 @@ def _landing(request, quiz: Quiz, form=None, status=200):
         },
         status=status,
     )
-
-
-def _used_up(quiz: Quiz, attempts: list[Attempt]) -> str:
-    """Why this person cannot start another attempt now (no attempts left, or none left
-    today), or "" if they can; an attempt still running can always be continued."""
-    now = timezone.now()
-    if any(not a.is_submitted and not taking.time_is_up(a, now) for a in attempts):
-        return ""
-    try:
-        taking.next_slot(quiz, [a.slot for a in attempts], now)
-    except Conflict as exc:
-        return exc.message
-    return ""
 
 
 @never_cache

@@ -5,6 +5,7 @@ phrases that table gets wrong for this product: ``KEPT``).
 Only empty entries are filled: a hand-written Traditional translation is never overwritten.
 """
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -61,18 +62,20 @@ def _opencc():
     return opencc.OpenCC("s2twp").convert
 
 
+_KEPT = re.compile("|".join(sorted(map(re.escape, KEPT), key=len, reverse=True)))
+
+
 def to_traditional(text: str) -> str:
     """Simplified to Taiwan Traditional Chinese, with the words of ``KEPT`` as given there."""
     kept = []
-    for simplified in sorted(KEPT, key=len, reverse=True):
-        while simplified in text:
-            # A private-use character stands in for the word; OpenCC leaves it as it is.
-            text = text.replace(simplified, chr(0xE000 + len(kept)), 1)
-            kept.append(KEPT[simplified])
-    text = _opencc()(text)
-    for number, traditional in enumerate(kept):
-        text = text.replace(chr(0xE000 + number), traditional)
-    return text
+
+    def hold(match):
+        # A private-use character stands in for the word; OpenCC leaves it as it is.
+        kept.append(KEPT[match.group()])
+        return chr(0xE000 + len(kept) - 1)
+
+    converted = _opencc()(_KEPT.sub(hold, text))
+    return re.sub("[\ue000-\uf8ff]", lambda m: kept[ord(m.group()) - 0xE000], converted)
 
 
 class Command(BaseCommand):
