@@ -22,7 +22,7 @@ from kepu.organisations import scoping
 from kepu.organisations.models import Organisation, Region
 
 from . import draw
-from .models import Best, PrizeDraw, Question, Quiz, new_option_id
+from .models import Attempt, Best, PrizeDraw, Question, Quiz, new_option_id
 from .taking import pick_questions, pool_entry
 
 PERM = "quizzes.manage"
@@ -338,7 +338,8 @@ def edit_quiz(
     **fields,
 ) -> Quiz:
     """Change a quiz. Once published, what shapes the papers (number of questions, mix,
-    languages, practice mode, attempts, time per question) can no longer change.
+    languages, practice mode, attempts, time per question) can no longer change. Closing it
+    earlier ends the attempts in progress at the new closing time.
 
     Raises Forbidden, DomainError("invalid"), Conflict("published").
     """
@@ -360,6 +361,11 @@ def edit_quiz(
     for name, value in cleaned.items():
         setattr(quiz, name, value)
     quiz.save()
+    # Closing earlier ends the attempts running past the new closing time there: nothing
+    # they are sent after it counts, as for an attempt started under that closing time.
+    Attempt.objects.filter(
+        quiz=quiz, submitted_at__isnull=True, deadline_at__gt=quiz.closes_at
+    ).update(deadline_at=quiz.closes_at)
     _set_eligibility(quiz, regions, organisations)
     _audit("quiz.edited", quiz, actor, quiz.organisation, before=before,
            after=snapshot(quiz, QUIZ_FIELDS))  # fmt: skip

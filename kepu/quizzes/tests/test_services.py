@@ -300,6 +300,24 @@ def test_the_published_quiz_keeps_its_paper_settings(tree, quiz):
     assert AuditEntry.objects.filter(action="quizzes.quiz.edited").exists()
 
 
+def test_closing_a_quiz_earlier_ends_the_attempts_in_progress_then(tree, quiz, settings):
+    settings.KEPU_QUIZ_GRACE_SECONDS = 0
+    attempt, _ = taking.start_attempt(quiz, user=tree.public)
+    keys = right_answers(attempt)
+    first, second = (str(q) for q in attempt.question_ids()[:2])
+    taking.save_answers(attempt, user=tree.public, answers={first: keys[first]})
+    closes = timezone.now() - dt.timedelta(seconds=1)
+    services.edit_quiz(quiz, actor=tree.admin, closes_at=closes)
+    attempt.refresh_from_db()
+    assert attempt.deadline_at == closes
+    with pytest.raises(Conflict) as exc:
+        taking.save_answers(attempt, user=tree.public, answers={second: keys[second]})
+    assert exc.value.code == "time_up"
+    taking.submit_attempt(attempt, user=tree.public, answers={second: keys[second]})
+    attempt.refresh_from_db()
+    assert attempt.late and attempt.answers == {first: keys[first]} and attempt.correct_count == 1
+
+
 # --- the prize draw ------------------------------------------------------------------------
 
 
